@@ -1,0 +1,47 @@
+"""Small helpers every resource router shares: look-up, paging, partial updates."""
+
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Query
+from sqlalchemy import Select, func, inspect, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.interfaces import ORMOption
+
+from ..db.base import Base
+from ..errors import Invalid, NotFound
+
+Model = TypeVar("Model", bound=Base)
+
+Limit = Annotated[int, Query(ge=1, le=100)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+def get_or_404(session: Session, model: type[Model], id_: int, *options: ORMOption) -> Model:
+    row = session.get(model, id_, options=options)
+    if row is None:
+        raise NotFound(f"{model.__name__} {id_} does not exist")
+    return row
+
+
+def add(session: Session, row: Model) -> Model:
+    """Add and flush, so the id is known and constraint errors surface inside the route."""
+    session.add(row)
+    session.flush()
+    return row
+
+
+def change(session: Session, row: Model, changes: dict[str, Any]) -> Model:
+    """Apply a partial update; null is refused for columns that cannot hold it."""
+    columns = inspect(type(row)).columns
+    for key, value in changes.items():
+        if value is None and not columns[key].nullable:
+            raise Invalid(f"{key} cannot be null")
+        setattr(row, key, value)
+    session.flush()
+    return row
+
+
+def paginate(session: Session, query: Select[Model], limit: int, offset: int) -> dict[str, Any]:
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = session.scalars(query.limit(limit).offset(offset)).all()
+    return {"items": items, "total": total, "limit": limit, "offset": offset}

@@ -1,0 +1,55 @@
+"""The application factory, and the ASGI app (`app` in this module) built lazily from it.
+
+Importing this module builds nothing and connects to nothing: the app is built on first
+access to `app` (or `get_app()`), exactly once even when several threads ask at once, and
+the database engine lives only between the app's startup and shutdown.
+"""
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from .api import router
+from .db.session import Database
+from .errors import install_error_handlers
+from .settings import Settings
+
+TITLE = "{{ cookiecutter.project_name }}"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.database = Database.from_settings(settings)
+        try:
+            yield
+        finally:
+            app.state.database.dispose()
+
+    app = FastAPI(title=TITLE, lifespan=lifespan)
+    install_error_handlers(app)
+    app.include_router(router)
+    return app
+
+
+_app: FastAPI | None = None
+_app_lock = threading.Lock()
+
+
+def get_app() -> FastAPI:
+    global _app
+    if _app is None:
+        with _app_lock:
+            if _app is None:
+                _app = create_app()
+    return _app
+
+
+def __getattr__(name: str) -> FastAPI:
+    if name == "app":
+        return get_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,53 @@
+"""Command line: `serve`, `migrate`, `seed`."""
+
+import argparse
+from collections.abc import Sequence
+
+import uvicorn
+
+from .db.migrate import upgrade
+from .db.seed import seed
+from .db.session import Database
+from .settings import PACKAGE, Settings
+
+
+def seed_database(settings: Settings) -> None:
+    database = Database.from_settings(settings)
+    try:
+        with database.unit_of_work() as session:
+            seed(session)
+    finally:
+        database.dispose()
+
+
+def serve(settings: Settings) -> None:
+    if settings.migrate_on_start:
+        upgrade(settings)
+    if settings.seed_on_start:
+        seed_database(settings)
+    uvicorn.run(
+        f"{PACKAGE}.app:app", host=settings.host, port=settings.port, log_level=settings.log_level
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_parser = commands.add_parser(
+        "serve", help="migrate and seed (see MIGRATE_ON_START, SEED_ON_START), then serve HTTP"
+    )
+    serve_parser.add_argument("--host", help="interface to bind (default: HOST)")
+    serve_parser.add_argument("--port", type=int, help="port to bind (default: PORT)")
+    migrate_parser = commands.add_parser("migrate", help="upgrade the database schema")
+    migrate_parser.add_argument("revision", nargs="?", default="head")
+    commands.add_parser("seed", help="insert missing reference rows (idempotent)")
+    args = parser.parse_args(argv)
+
+    settings = Settings()
+    if args.command == "serve":
+        overrides = {key: getattr(args, key) for key in ("host", "port") if getattr(args, key)}
+        serve(settings.model_copy(update=overrides))
+    elif args.command == "migrate":
+        upgrade(settings, args.revision)
+    else:
+        seed_database(settings)

@@ -1,0 +1,82 @@
+"""SQLite engine: pragmas on every connection, and write transactions that queue for the lock.
+
+A deferred BEGIN starts a read transaction that later fails at once with "database is locked"
+when it tries to write while another connection writes: the busy timeout is not applied to
+that upgrade. Write transactions therefore start with BEGIN IMMEDIATE; sessions that only
+read opt out with the READ_ONLY execution option and never take the write lock.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
+
+from ..settings import Settings
+
+READ_ONLY = "read_only"
+
+
+def create_db_engine(settings: Settings) -> Engine:
+    url = make_url(settings.database_url)
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        pool_size=settings.pool_size,
+        max_overflow=settings.max_overflow,
+        pool_timeout=settings.pool_timeout,
+    )
+    event.listen(engine, "connect", partial(_configure_connection, settings))
+    event.listen(engine, "begin", _begin)
+    return engine
+
+
+def _configure_connection(settings: Settings, dbapi_connection: Any, _record: Any) -> None:
+    # SQLAlchemy, not the sqlite3 module, decides when a transaction begins (see _begin).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {settings.sqlite_busy_timeout_ms:d}")
+    # WAL persists in the file; switch only once so workers do not race for the lock.
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute(f"PRAGMA synchronous = {settings.sqlite_synchronous}")
+    cursor.execute(f"PRAGMA cache_size = -{settings.sqlite_cache_size_kib:d}")
+    cursor.execute("PRAGMA temp_store = MEMORY")
+    cursor.close()
+
+
+def _begin(connection: Connection) -> None:
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+@contextmanager
+def foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """Turn foreign keys off for a migration run, and back on after it.
+
+    Batch migrations copy a table and DROP the original; with foreign keys on, that DROP
+    silently deletes every ON DELETE CASCADE child row. The pragma only takes effect
+    outside a transaction, so it must be set before the migration transaction begins.
+    """
+    driver = connection.connection.driver_connection
+    if driver is None or driver.in_transaction:
+        raise RuntimeError("migrations must start outside a transaction to turn foreign keys off")
+    driver.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys = ON")
+
+
+def check_foreign_keys(connection: Connection) -> None:
+    """Fail (and so roll back) a migration that left rows pointing at nothing."""
+    violations = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if violations:
+        rows = ", ".join(
+            f"{table} rowid {rowid} -> {parent}" for table, rowid, parent, _ in violations[:10]
+        )
+        raise RuntimeError(f"migration broke {len(violations)} foreign key(s): {rows}")

@@ -1,0 +1,69 @@
+"""Alembic driven from code: `serve`, `migrate`, the Alembic CLI and the tests share it."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import Connection
+
+from .. import models  # noqa: F401  (registers every table on Base.metadata)
+from ..settings import PACKAGE, Settings
+from .base import Base
+from .engine import check_foreign_keys, create_db_engine, foreign_keys_off
+
+SCRIPT_LOCATION = f"{PACKAGE}:migrations"
+
+
+@contextmanager
+def alembic_config(settings: Settings, script_location: str = SCRIPT_LOCATION) -> Iterator[Config]:
+    """An Alembic config bound to one connection of the configured database."""
+    engine = create_db_engine(settings)
+    try:
+        with engine.connect() as connection:
+            config = Config()
+            config.set_main_option("script_location", script_location)
+            config.attributes["connection"] = connection
+            yield config
+    finally:
+        engine.dispose()
+
+
+def upgrade(settings: Settings, revision: str = "head") -> None:
+    with alembic_config(settings) as config:
+        command.upgrade(config, revision)
+
+
+def run_migrations() -> None:
+    """The body of migrations/env.py."""
+    if context.is_offline_mode():
+        context.configure(
+            url=Settings().database_url,
+            target_metadata=Base.metadata,
+            literal_binds=True,
+            render_as_batch=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        _run_online(connection)
+        return
+    engine = create_db_engine(Settings())
+    try:
+        with engine.connect() as connection:
+            _run_online(connection)
+    finally:
+        engine.dispose()
+
+
+def _run_online(connection: Connection) -> None:
+    with foreign_keys_off(connection):
+        # Batch mode lets SQLite alter tables by copying them; other databases ignore it.
+        context.configure(
+            connection=connection, target_metadata=Base.metadata, render_as_batch=True
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+            check_foreign_keys(connection)

@@ -1,0 +1,3 @@
+from {{ cookiecutter.package_name }}.db.migrate import run_migrations
+
+run_migrations()

@@ -1,0 +1,11 @@
+"""Every model, imported from this one module path so each table is defined exactly once.
+
+The app, Alembic and the tests all import models from here.
+"""
+
+from .project import Project
+from .tag import Tag, task_tags
+from .task import Task
+from .user import User
+
+__all__ = ["Project", "Tag", "Task", "User", "task_tags"]

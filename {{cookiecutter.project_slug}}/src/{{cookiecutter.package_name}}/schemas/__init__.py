@@ -1,0 +1,27 @@
+"""API contracts: <Model>Create, <Model>Update and <Model>Read for every model.
+
+The tests check that every column of every model appears in its <Model>Read, except the
+columns a model marks private with mapped_column(info={"private": True}).
+"""
+
+from .page import Page
+from .project import ProjectCreate, ProjectRead, ProjectUpdate
+from .tag import TagCreate, TagRead, TagUpdate
+from .task import TaskCreate, TaskRead, TaskUpdate
+from .user import UserCreate, UserRead, UserUpdate
+
+__all__ = [
+    "Page",
+    "ProjectCreate",
+    "ProjectRead",
+    "ProjectUpdate",
+    "TagCreate",
+    "TagRead",
+    "TagUpdate",
+    "TaskCreate",
+    "TaskRead",
+    "TaskUpdate",
+    "UserCreate",
+    "UserRead",
+    "UserUpdate",
+]

@@ -1,0 +1,35 @@
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+from .tag import TagRead
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class TaskCreate(BaseModel):
+    title: Title
+    project_id: int
+    assignee_id: int | None = None
+    done: bool = False
+    tag_ids: list[int] = []
+
+
+class TaskUpdate(BaseModel):
+    """Fields left out stay as they are; assignee_id null unassigns the task."""
+
+    title: Title | None = None
+    done: bool | None = None
+    assignee_id: int | None = None
+    tag_ids: list[int] | None = None
+
+
+class TaskRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    title: str
+    done: bool
+    project_id: int
+    assignee_id: int | None
+    tags: list[TagRead]
