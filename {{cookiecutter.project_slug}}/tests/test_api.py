@@ -1,0 +1,123 @@
+"""The HTTP contract: CRUD for every resource, and 4xx (never 5xx) for bad input."""
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.factories import new_project, new_tag, new_task, new_user, sample_graph
+
+
+def test_health_endpoints(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").json() == {"status": "ready"}
+
+
+def test_user_lifecycle(client: TestClient) -> None:
+    user = new_user(client, email="  Ada@Example.com ", name="Ada")
+    assert user["email"] == "ada@example.com"
+    assert client.get(f"/users/{user['id']}").json() == user
+    changed = client.patch(f"/users/{user['id']}", json={"name": "Ada L."}).json()
+    assert changed == user | {"name": "Ada L."}
+    assert client.delete(f"/users/{user['id']}").status_code == 204
+    assert client.get(f"/users/{user['id']}").status_code == 404
+
+
+def test_task_lifecycle_with_tags_and_assignee(client: TestClient) -> None:
+    graph = sample_graph(client)
+    task = graph["task"]
+    assert task["tags"] == [graph["tag"]]
+    assert task["assignee_id"] == graph["assignee"]["id"]
+    other = new_tag(client)
+    changed = client.patch(
+        f"/tasks/{task['id']}", json={"done": True, "tag_ids": [other["id"]], "assignee_id": None}
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json() | {"tags": None} == task | {
+        "done": True,
+        "assignee_id": None,
+        "tags": None,
+    }
+    assert client.get(f"/tasks/{task['id']}").json()["tags"] == [other]
+
+
+def test_lists_are_paged_and_filtered(client: TestClient) -> None:
+    owner = new_user(client)
+    projects = [new_project(client, owner["id"]) for _ in range(3)]
+    new_project(client, new_user(client)["id"])
+    page = client.get("/projects", params={"owner_id": owner["id"], "limit": 2, "offset": 1}).json()
+    assert page == {"items": projects[1:3], "total": 3, "limit": 2, "offset": 1}
+    task = new_task(client, projects[0]["id"], tag_ids=[new_tag(client)["id"]])
+    assert client.get("/tasks", params={"project_id": projects[0]["id"]}).json()["items"] == [task]
+    assert client.get("/users").json()["total"] == 2
+    assert client.get("/tags").json()["total"] == 1
+
+
+def test_duplicates_conflict(client: TestClient) -> None:
+    user = new_user(client)
+    response = client.post("/users", json={"email": user["email"].upper(), "name": "Twin"})
+    assert response.status_code == 409
+    assert "users.email" in response.json()["detail"]
+    project = new_project(client, user["id"])
+    assert (
+        client.post("/projects", json={"name": project["name"], "owner_id": user["id"]}).status_code
+        == 409
+    )
+    tag = new_tag(client)
+    assert client.post("/tags", json={"name": tag["name"]}).status_code == 409
+    other = new_tag(client)
+    assert client.patch(f"/tags/{other['id']}", json={"name": tag["name"]}).status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/projects", {"name": "Orphan", "owner_id": 999999}),
+        ("/tasks", {"title": "Orphan", "project_id": 999999}),
+        ("/tasks", {"title": "Ghost tag", "project_id": "PROJECT", "tag_ids": [999999]}),
+        ("/tasks", {"title": "Ghost assignee", "project_id": "PROJECT", "assignee_id": 999999}),
+    ],
+)
+def test_references_to_missing_rows_conflict(
+    client: TestClient, path: str, body: dict[str, Any]
+) -> None:
+    project = new_project(client, new_user(client)["id"])
+    body = {key: project["id"] if value == "PROJECT" else value for key, value in body.items()}
+    response = client.post(path, json=body)
+    assert response.status_code == 409, response.text
+    assert client.get("/tasks").json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", "/users", {"email": "not-an-email", "name": "X"}),
+        ("post", "/users", {"email": "x@example.com", "name": "   "}),
+        ("post", "/users", {"email": "x@example.com"}),
+        ("post", "/users", ["not", "an", "object"]),
+        ("post", "/projects", {"name": "P", "owner_id": "one"}),
+        ("post", "/tasks", {"title": "x" * 201, "project_id": 1}),
+        ("patch", "/users/USER", {"name": None}),
+        ("patch", "/users/USER", {"email": None}),
+        ("get", "/users?limit=0", None),
+        ("get", "/users?limit=101", None),
+        ("get", "/users?offset=-1", None),
+        ("get", "/users/abc", None),
+    ],
+)
+def test_invalid_input_is_422(client: TestClient, method: str, path: str, body: object) -> None:
+    user = new_user(client)
+    response = client.request(method, path.replace("USER", str(user["id"])), json=body)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"], "a 422 must say what is wrong"
+    assert client.get(f"/users/{user['id']}").json() == user, "a rejected request changed data"
+
+
+@pytest.mark.parametrize("resource", ["users", "projects", "tasks", "tags"])
+def test_unknown_ids_are_404(client: TestClient, resource: str) -> None:
+    for method, body in (("get", None), ("patch", {}), ("delete", None)):
+        response = client.request(method, f"/{resource}/999999", json=body)
+        assert response.status_code == 404, (
+            f"{method.upper()} /{resource}/999999: {response.status_code}"
+        )
+        assert "999999" in response.json()["detail"]

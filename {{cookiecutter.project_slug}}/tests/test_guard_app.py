@@ -1,0 +1,125 @@
+"""The app is built once, from one copy of the models, without touching the database."""
+
+import importlib
+import os
+import pkgutil
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.orm import DeclarativeBase
+
+import {{ cookiecutter.package_name }} as package
+from {{ cookiecutter.package_name }} import app as app_module
+from {{ cookiecutter.package_name }}.db.base import Base
+
+THREADS = 16
+PACKAGE_DIR = Path(package.__file__).parent
+
+
+def at_once(build: Callable[[], FastAPI]) -> list[FastAPI]:
+    """Call build from many threads released together; warnings stay errors in each."""
+    barrier = threading.Barrier(THREADS)
+
+    def call(_: int) -> FastAPI:
+        barrier.wait()
+        return build()
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        return list(pool.map(call, range(THREADS)))
+
+
+def test_get_app_builds_one_app_from_many_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    create_app = app_module.create_app
+
+    def slow_create_app() -> FastAPI:
+        time.sleep(0.05)  # widen the window in which an unguarded get_app() races
+        return create_app()
+
+    monkeypatch.setattr(app_module, "_app", None)
+    monkeypatch.setattr(app_module, "create_app", slow_create_app)
+    apps = at_once(app_module.get_app)
+    assert len({id(app) for app in apps}) == 1, (
+        f"get_app() built {len({id(app) for app in apps})} apps for {THREADS} concurrent callers: "
+        "guard the lazy build with a lock and check again inside it"
+    )
+
+
+def test_concurrent_builds_define_each_table_once() -> None:
+    apps = at_once(app_module.create_app)
+    assert len({id(app) for app in apps}) == THREADS
+
+    classes_by_table = defaultdict(list)
+    for mapper in Base.registry.mappers:
+        classes_by_table[str(mapper.local_table)].append(mapper.class_.__qualname__)
+    twice = {table: names for table, names in classes_by_table.items() if len(names) > 1}
+    assert not twice, f"tables mapped by more than one class: {twice}"
+
+    mapped = {mapper.class_ for mapper in Base.registry.mappers}
+    todo: list[type] = [DeclarativeBase]
+    strays = []
+    while todo:
+        subclasses: list[type] = todo.pop().__subclasses__()
+        for cls in subclasses:
+            todo.append(cls)
+            outside = cls is not Base and cls not in mapped and not cls.__dict__.get("__abstract__")
+            if cls.__module__.startswith(package.__name__) and outside:
+                strays.append(f"{cls.__module__}.{cls.__qualname__}")
+    assert not strays, (
+        f"declarative classes outside {Base.__module__}.Base's registry: {strays}. Every model "
+        "inherits the one Base, so every table lives on one MetaData"
+    )
+
+    names_by_file = defaultdict(list)
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if file and Path(file).resolve().is_relative_to(PACKAGE_DIR.resolve()):
+            names_by_file[file].append(name)
+    twice_imported = {file: names for file, names in names_by_file.items() if len(names) > 1}
+    assert not twice_imported, (
+        f"modules imported under two names (their tables would be defined twice): "
+        f"{twice_imported}. Import from {package.__name__}.* only, never from src/ or a subfolder"
+    )
+
+
+def test_every_module_imports() -> None:
+    failures = []
+    for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+        try:
+            importlib.import_module(module.name)
+        except Exception as exc:
+            failures.append(f"{module.name}: {exc!r}")
+    assert not failures, "modules that fail to import:\n" + "\n".join(failures)
+
+
+PROBE = """
+import sys
+from sqlalchemy import event
+from sqlalchemy.pool import Pool
+opened = []
+event.listen(Pool, "connect", lambda *args: opened.append(args))
+import {package}.app as module
+module.app  # build the app as an ASGI server would
+sys.exit("database connections opened: %d" % len(opened) if opened else 0)
+"""
+
+
+def test_importing_and_building_the_app_opens_no_connection(tmp_path: Path) -> None:
+    database_file = tmp_path / "data" / "configured.db"
+    env = os.environ | {"DATABASE_URL": f"sqlite:///{database_file}"}
+    probe = PROBE.format(package=package.__name__)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, (
+        "importing the app or building it touched the database; open connections only in the "
+        f"lifespan:\n{result.stderr}"
+    )
+    assert not database_file.parent.exists(), "building the app created the database directory"

@@ -1,0 +1,87 @@
+"""Guards over every mapped class: a model added later is checked without editing these tests."""
+
+import ast
+from pathlib import Path
+
+import pytest
+from sqlalchemy.exc import SAWarning
+from sqlalchemy.orm import Mapper
+
+from {{ cookiecutter.package_name }} import schemas
+from {{ cookiecutter.package_name }}.db.base import Base
+
+from tests.model_import import import_warnings
+
+MAPPERS = sorted(Base.registry.mappers, key=lambda mapper: mapper.class_.__name__)
+RESERVED = ("metadata", "registry")
+PACKAGE_DIR = Path(schemas.__file__).parents[1]
+
+
+def ids(mapper: Mapper[object]) -> str:
+    return mapper.class_.__name__
+
+
+def test_models_import_without_sqlalchemy_warnings() -> None:
+    messages = [str(w.message) for w in import_warnings if issubclass(w.category, SAWarning)]
+    assert not messages, "importing the models raised SQLAlchemy warnings:\n" + "\n".join(messages)
+
+
+@pytest.mark.parametrize("mapper", MAPPERS, ids=ids)
+def test_no_reserved_attribute_names(mapper: Mapper[object]) -> None:
+    model = mapper.class_.__name__
+    for name in RESERVED:
+        assert name not in mapper.all_orm_descriptors, (
+            f"{model}.{name}: '{name}' is reserved by SQLAlchemy's declarative API and breaks "
+            f"{model}.{name} for every tool that reads it. Rename the attribute and keep the "
+            f'column name: {model.lower()}_{name}: Mapped[...] = mapped_column("{name}", ...)'
+        )
+
+
+@pytest.mark.parametrize("mapper", MAPPERS, ids=ids)
+def test_relationships_never_lazy_load(mapper: Mapper[object]) -> None:
+    for relationship in mapper.relationships:
+        assert relationship.lazy in ("raise", "raise_on_sql"), (
+            f"{relationship}: lazy={relationship.lazy!r} loads on first access, after the session "
+            "may be closed. Declare lazy='raise' and load it in the query with selectinload()."
+        )
+
+
+@pytest.mark.parametrize("mapper", MAPPERS, ids=ids)
+def test_read_schema_lists_every_column(mapper: Mapper[object]) -> None:
+    model = mapper.class_.__name__
+    read = getattr(schemas, f"{model}Read", None)
+    assert read is not None, f"{model} has no {model}Read in {schemas.__name__}"
+    public = [c.key for c in mapper.column_attrs if not c.columns[0].info.get("private")]
+    missing = [key for key in public if key not in read.model_fields]
+    assert not missing, (
+        f"{model}Read lacks {model}.{', '.join(missing)}: add the field(s) to {model}Read, or "
+        'mark the column private with mapped_column(..., info={"private": True})'
+    )
+
+
+@pytest.mark.parametrize("table", sorted(Base.metadata.tables.values(), key=str), ids=str)
+def test_foreign_keys_state_ondelete(table: object) -> None:
+    for fk in Base.metadata.tables[str(table)].foreign_keys:
+        assert fk.ondelete, (
+            f"{fk.parent}: ForeignKey({fk.target_fullname!r}) has no ondelete policy. State it: "
+            "ondelete='CASCADE' for owned rows, 'SET NULL' for optional references, "
+            "'RESTRICT' to forbid the delete"
+        )
+
+
+def test_commit_only_in_the_unit_of_work() -> None:
+    allowed = PACKAGE_DIR / "db" / "session.py"
+    stray = []
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "commit"
+                and path != allowed
+            ):
+                stray.append(f"{path.relative_to(PACKAGE_DIR.parent)}:{node.lineno}")
+    assert not stray, (
+        f"commit() outside the unit of work ({allowed.name}): {', '.join(stray)}. Routes and "
+        "services add and flush; the Transaction dependency commits before the response."
+    )

@@ -1,0 +1,68 @@
+"""Seeding adds the reference rows once, however often and from however many workers it runs."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import Engine, select
+
+from {{ cookiecutter.package_name }}.db.seed import REFERENCE_TAGS, seed
+from {{ cookiecutter.package_name }}.db.session import Database
+from {{ cookiecutter.package_name }}.models import Tag
+from {{ cookiecutter.package_name }}.settings import Settings
+
+WORKERS = 8
+
+
+def stored_tags(engine: Engine) -> list[tuple[int, str]]:
+    with engine.connect() as connection:
+        return [
+            (row.id, row.name)
+            for row in connection.execute(select(Tag.id, Tag.name).order_by(Tag.id))
+        ]
+
+
+def run_seed(settings: Settings) -> None:
+    database = Database.from_settings(settings)
+    try:
+        with database.unit_of_work() as session:
+            seed(session)
+    finally:
+        database.dispose()
+
+
+def test_seeding_twice_changes_nothing(settings: Settings, fresh_engine: Engine) -> None:
+    run_seed(settings)
+    first = stored_tags(fresh_engine)
+    run_seed(settings)
+    assert stored_tags(fresh_engine) == first, "a second seed run changed the rows"
+    assert sorted(name for _, name in first) == sorted(REFERENCE_TAGS)
+
+
+def test_concurrent_workers_seed_each_row_once(settings: Settings, fresh_engine: Engine) -> None:
+    barrier = threading.Barrier(WORKERS)
+
+    def worker(_: int) -> None:
+        barrier.wait()
+        run_seed(settings)
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        errors = [
+            repr(e)
+            for e in (f.exception() for f in [pool.submit(worker, i) for i in range(WORKERS)])
+            if e
+        ]
+    assert not errors, f"{len(errors)} of {WORKERS} concurrent seed runs failed: {errors[:3]}"
+    names = [name for _, name in stored_tags(fresh_engine)]
+    assert sorted(names) == sorted(REFERENCE_TAGS), f"concurrent seeding stored {names}"
+
+
+def test_seeding_keeps_existing_rows(settings: Settings, fresh_engine: Engine) -> None:
+    database = Database.from_settings(settings)
+    with database.unit_of_work() as session:
+        session.add_all([Tag(name="customer-tag"), Tag(name=REFERENCE_TAGS[0])])
+    database.dispose()
+    before = stored_tags(fresh_engine)
+    run_seed(settings)
+    after = stored_tags(fresh_engine)
+    assert after[: len(before)] == before, "seeding changed rows that existed before it"
+    assert len(after) == len(REFERENCE_TAGS) + 1

@@ -1,0 +1,106 @@
+"""The write path: committed before the response, rolled back on any error, pool returned."""
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi import APIRouter, FastAPI, HTTPException
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy.orm import Session
+
+from {{ cookiecutter.package_name }}.db.session import Database, Transaction
+from {{ cookiecutter.package_name }}.errors import NotFound
+from {{ cookiecutter.package_name }}.models import Tag, Task, User, task_tags
+
+from tests.factories import new_user, sample_graph
+
+PROBE_TAG = "written-before-failing"
+probe = APIRouter()
+
+
+@probe.post("/probe/{failure}")
+def write_then_fail(failure: str, session: Transaction) -> None:
+    session.add(Tag(name=PROBE_TAG))
+    session.flush()
+    if failure == "exception":
+        raise RuntimeError("failure after a flush")
+    if failure == "http":
+        raise HTTPException(status_code=400, detail="refused after a write")
+    raise NotFound("domain error after a write")
+
+
+@pytest.fixture
+def probing_client(app: FastAPI) -> Iterator[TestClient]:
+    app.include_router(probe)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+def test_committed_rows_reach_the_database_file(client: TestClient, fresh_engine: Engine) -> None:
+    graph = sample_graph(client)
+    with fresh_engine.connect() as connection:
+        stored_task = connection.execute(
+            select(Task.__table__).where(Task.id == graph["task"]["id"])
+        )
+        links = connection.scalar(select(func.count()).select_from(task_tags))
+        users = connection.scalar(select(func.count()).select_from(User))
+    missing = "rows answered with 201 are missing from a new connection: the request's " + (
+        "transaction never committed (the Transaction dependency must commit before the response)"
+    )
+    assert stored_task.one_or_none() is not None, missing
+    assert links == 1, missing
+    assert users == 2, missing
+
+
+def test_failed_commit_answers_an_error(probing_client: TestClient, fresh_engine: Engine) -> None:
+    def fail_commit(session: Session) -> None:
+        raise RuntimeError("commit failed (injected by the test)")
+
+    event.listen(Session, "before_commit", fail_commit)
+    try:
+        response = probing_client.post("/users", json={"email": "lost@example.com", "name": "Lost"})
+    finally:
+        event.remove(Session, "before_commit", fail_commit)
+    assert response.status_code >= 500, (
+        f"POST /users answered {response.status_code} although its commit failed: the commit "
+        "runs after the response was sent. Declare the session dependency with "
+        "Depends(..., scope='function') so it commits before the response"
+    )
+    assert "injected" not in response.text, "the 500 leaked the exception to the client"
+    with fresh_engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(User)) == 0
+
+
+FAILURES = [("exception", 500), ("http", 400), ("domain", 404)]
+
+
+@pytest.mark.parametrize(("failure", "status"), FAILURES)
+def test_error_after_a_write_leaves_nothing(
+    probing_client: TestClient, fresh_engine: Engine, failure: str, status: int
+) -> None:
+    response = probing_client.post(f"/probe/{failure}")
+    assert response.status_code == status
+    assert "failure after a flush" not in response.text, "a 500 leaked the exception to the client"
+    with fresh_engine.connect() as connection:
+        left = connection.scalar(select(func.count()).select_from(Tag).where(Tag.name == PROBE_TAG))
+    assert left == 0, f"a request that failed with {status} kept the row it had flushed"
+
+
+def test_requests_return_their_connections(probing_client: TestClient) -> None:
+    database: Database = probing_client.app.state.database  # type: ignore[attr-defined]
+    new_user(probing_client)
+    probing_client.get("/users")
+    probing_client.post("/probe/exception")
+    probing_client.post("/users", json={"email": "bad"})
+    probing_client.get("/users/999999")
+    checked_out = database.engine.pool.checkedout()  # type: ignore[attr-defined]
+    assert checked_out == 0, f"{checked_out} connection(s) still checked out after the requests"
+
+
+def test_read_session_refuses_writes(database: Database) -> None:
+    with database.read_sessions() as session:
+        session.add(Tag(name="never-written"))
+        with pytest.raises(RuntimeError, match="Transaction"):
+            session.flush()
+    with database.read_sessions() as session:
+        assert session.scalar(text("SELECT count(*) FROM tags WHERE name = 'never-written'")) == 0
