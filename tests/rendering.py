@@ -1,0 +1,36 @@
+"""Render the template and run commands in what it rendered."""
+
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from cookiecutter.main import cookiecutter
+
+ROOT = Path(__file__).parents[1]
+
+
+def render(output_dir: Path, **answers: Any) -> Path:
+    """Render without prompting; answers override the defaults."""
+    return Path(
+        cookiecutter(str(ROOT), no_input=True, output_dir=str(output_dir), extra_context=answers)
+    )
+
+
+def run(command: list[str], cwd: Path, timeout: float = 600, **env: str) -> str:
+    """Run a command in a rendered project's own environment; fail with its output."""
+    venv = cwd / ".venv"
+    environ = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    environ |= {"PATH": f"{venv / 'bin'}{os.pathsep}{environ['PATH']}"} if venv.exists() else {}
+    result = subprocess.run(
+        command,
+        cwd=cwd,
+        env=environ | env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, f"{' '.join(command)} exited {result.returncode}:\n{output}"
+    return output

@@ -1,0 +1,71 @@
+"""Bad answers are refused before anything is written, with one line naming the problem."""
+
+from pathlib import Path
+
+import pytest
+from cookiecutter.exceptions import FailedHookException
+
+from tests.rendering import render
+
+REFUSED = {
+    "package is a dependency": ({"package_name": "sqlalchemy"}, "shadows 'sqlalchemy'"),
+    "package is stdlib": ({"package_name": "json"}, "standard-library module 'json'"),
+    "package is 'test'": ({"package_name": "test"}, "standard-library module 'test'"),
+    "package is a keyword": ({"package_name": "class"}, "Python keyword"),
+    "package starts with a digit": ({"package_name": "1service"}, "not a valid Python identifier"),
+    "package has a dash": ({"package_name": "my-service"}, "not a valid Python identifier"),
+    "package upper case": ({"package_name": "MyService"}, "must be lower case"),
+    "slug with a space": ({"project_slug": "my service"}, "project_slug 'my service'"),
+    "slug upper case": ({"project_slug": "My-Service"}, "project_slug 'My-Service'"),
+    "e-mail without @": ({"author_email": "you.example.com"}, "author_email"),
+    "e-mail without domain": ({"author_email": "you@localhost"}, "author_email"),
+    "quote in a name": ({"project_name": 'The "Best" Service', "project_slug": "best"}, "quote"),
+    "empty description": ({"description": "  "}, "description is empty"),
+}
+
+
+@pytest.mark.parametrize(("answers", "message"), REFUSED.values(), ids=REFUSED.keys())
+def test_bad_answer_is_refused_and_nothing_is_written(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], answers: dict[str, str], message: str
+) -> None:
+    with pytest.raises(FailedHookException):
+        render(tmp_path, **answers)
+    errors = [line for line in capfd.readouterr().err.splitlines() if line.startswith("error:")]
+    assert any(message in line for line in errors), errors
+    assert list(tmp_path.iterdir()) == [], "a refused render left files behind"
+
+
+def test_unusual_but_valid_answers_render(tmp_path: Path) -> None:
+    project = render(
+        tmp_path,
+        project_name="O'Brien's Ledger",
+        project_slug="obriens-ledger.api",
+        author_email="first.last+tag@sub.example.org",
+    )
+    assert (project / "src" / "obriens_ledger_api" / "app.py").exists()
+
+
+def test_slug_with_a_slash_is_refused_and_no_file_is_written(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(FailedHookException):
+        render(tmp_path, project_slug="my/service")
+    assert "project_slug 'my/service'" in capfd.readouterr().err
+    # Cookiecutter creates my/ before any hook runs and removes only my/service.
+    assert [p.relative_to(tmp_path) for p in tmp_path.rglob("*")] == [Path("my")]
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ({"python_version": "3.9"}, "3.9 provided for choice variable python_version"),
+        ({"database": "mysql"}, "mysql provided for choice variable database"),
+        ({"license": "GPL"}, "GPL provided for choice variable license"),
+    ],
+)
+def test_choice_outside_its_list_is_refused(
+    tmp_path: Path, answers: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        render(tmp_path, **answers)
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,101 @@
+"""Every option value renders: no Jinja left, config files parse, only the chosen files exist."""
+
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.rendering import ROOT, render
+
+VARIANTS = {
+    "default": {},
+    **{f"python-{v}": {"python_version": v} for v in ("3.12", "3.13", "3.14")},
+    **{f"license-{v}": {"license": v} for v in ("BSD-3-Clause", "Proprietary")},
+    "long-names": {
+        "project_name": "Inventory And Fulfilment Reconciliation Service",
+        "package_name": "inventory_and_fulfilment_reconciliation_service",
+    },
+}
+LEFTOVER_JINJA = re.compile(r"{{|{%|{#")
+TEXT_SUFFIXES = {".py", ".toml", ".md", ".yaml", ".yml", ".cfg", ".ini", ".txt", ".json", ""}
+
+
+@pytest.fixture(params=list(VARIANTS), scope="module")
+def variant(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict[str, Any]]:
+    answers = VARIANTS[request.param]
+    return render(tmp_path_factory.mktemp(request.param), **answers), answers
+
+
+def rendered_text_files(project: Path) -> list[Path]:
+    return [p for p in project.rglob("*") if p.is_file() and p.suffix in TEXT_SUFFIXES]
+
+
+def test_no_jinja_left(variant: tuple[Path, dict[str, Any]]) -> None:
+    project, _ = variant
+    leftovers = [
+        f"{path.relative_to(project)}:{number}: {line.strip()}"
+        for path in rendered_text_files(project)
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if LEFTOVER_JINJA.search(line)
+    ]
+    assert not leftovers, "unrendered Jinja:\n" + "\n".join(leftovers)
+
+
+def test_config_files_parse(variant: tuple[Path, dict[str, Any]]) -> None:
+    project, answers = variant
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["project"]["requires-python"] == f">={answers.get('python_version', '3.11')}"
+    for path in [*project.rglob("*.yaml"), *project.rglob("*.yml")]:
+        yaml.safe_load(path.read_text())
+    assert json.loads((project / ".cookiecutter.json").read_text())["project_slug"] == project.name
+
+
+def test_chosen_files_only(variant: tuple[Path, dict[str, Any]]) -> None:
+    project, answers = variant
+    license_name = answers.get("license", "MIT")
+    assert not (project / "licenses").exists()
+    assert (project / "LICENSE").exists() == (license_name != "Proprietary")
+    if license_name != "Proprietary":
+        assert license_name.split("-")[0] in (project / "LICENSE").read_text()
+    package = answers.get("package_name", "my_service")
+    assert (project / "src" / package / "app.py").exists()
+
+
+@pytest.mark.parametrize("command", [["check", "."], ["format", "--check", "."]], ids=" ".join)
+def test_ruff_finds_nothing(variant: tuple[Path, dict[str, Any]], command: list[str]) -> None:
+    project, _ = variant
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", *command],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_template_workflows_match_the_github_schema() -> None:
+    workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+    assert workflows
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-workflows",
+            *map(str, workflows),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
