@@ -12,8 +12,6 @@ from {{ cookiecutter.package_name }}.db.migrate import upgrade
 from {{ cookiecutter.package_name }}.db.session import Database
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from tests import model_import  # noqa: F401  (first import of the models; see its docstring)
-
 
 def settings_for(path: Path) -> Settings:
     """Settings for a test database file; never the database the environment configures."""

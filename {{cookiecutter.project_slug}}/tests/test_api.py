@@ -4,6 +4,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+
+from {{ cookiecutter.package_name }}.models import Tag
 
 from tests.factories import new_project, new_tag, new_task, new_user, sample_graph
 
@@ -53,20 +56,25 @@ def test_lists_are_paged_and_filtered(client: TestClient) -> None:
     assert client.get("/tags").json()["total"] == 1
 
 
-def test_duplicates_conflict(client: TestClient) -> None:
-    user = new_user(client)
-    response = client.post("/users", json={"email": user["email"].upper(), "name": "Twin"})
-    assert response.status_code == 409
-    assert "users.email" in response.json()["detail"]
-    project = new_project(client, user["id"])
-    assert (
-        client.post("/projects", json={"name": project["name"], "owner_id": user["id"]}).status_code
-        == 409
+def assert_conflict(client: TestClient, method: str, path: str, body: dict[str, Any]) -> None:
+    response = client.request(method, path, json=body)
+    assert response.status_code == 409, (
+        f"{method.upper()} {path} with a duplicate answered {response.status_code}: the "
+        "database's IntegrityError must reach its handler (errors.py) as a 409, not be swallowed"
     )
-    tag = new_tag(client)
-    assert client.post("/tags", json={"name": tag["name"]}).status_code == 409
-    other = new_tag(client)
-    assert client.patch(f"/tags/{other['id']}", json={"name": tag["name"]}).status_code == 409
+
+
+def test_duplicates_conflict(client: TestClient, fresh_engine: Engine) -> None:
+    user = new_user(client)
+    assert_conflict(client, "post", "/users", {"email": user["email"].upper(), "name": "Twin"})
+    project = new_project(client, user["id"])
+    assert_conflict(client, "post", "/projects", {"name": project["name"], "owner_id": user["id"]})
+    tag, other = new_tag(client), new_tag(client)
+    assert_conflict(client, "post", "/tags", {"name": tag["name"]})
+    assert_conflict(client, "patch", f"/tags/{other['id']}", {"name": tag["name"]})
+    with fresh_engine.connect() as connection:
+        names = connection.scalars(select(Tag.name).order_by(Tag.id)).all()
+    assert names == [tag["name"], other["name"]], "a refused update changed the stored row"
 
 
 @pytest.mark.parametrize(

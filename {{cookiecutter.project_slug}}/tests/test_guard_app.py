@@ -73,8 +73,9 @@ def test_concurrent_builds_define_each_table_once() -> None:
             if cls.__module__.startswith(package.__name__) and outside:
                 strays.append(f"{cls.__module__}.{cls.__qualname__}")
     assert not strays, (
-        f"declarative classes outside {Base.__module__}.Base's registry: {strays}. Every model "
-        "inherits the one Base, so every table lives on one MetaData"
+        f"declarative classes outside {Base.__module__}.Base's registry: "
+        f"{sorted(set(strays))}. Every model inherits the one Base, so every table lives on "
+        "one MetaData"
     )
 
     names_by_file = defaultdict(list)

@@ -5,6 +5,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx2
 import pytest
@@ -40,8 +41,15 @@ def test_concurrent_writers_lose_nothing(server_url: str, fresh_engine: Engine) 
         project = http.post("/projects", json={"name": "Load", "owner_id": owner["id"]}).json()
         tag = http.post("/tags", json={"name": "load"}).json()
 
-        def client(number: int) -> list[httpx2.Response]:
-            responses = []
+        def write(path: str, body: dict[str, Any]) -> tuple[str, int, str]:
+            try:
+                response = http.post(path, json=body)
+            except httpx2.TransportError as exc:  # the server dropped the connection
+                return path, 0, repr(exc)
+            return path, response.status_code, response.text[:120]
+
+        def client(number: int) -> list[tuple[str, int, str]]:
+            outcomes = []
             for i in range(REQUESTS_PER_CLIENT):
                 if i % 2:  # reads the tag, then writes: the pattern a deferred BEGIN breaks
                     body = {
@@ -49,23 +57,19 @@ def test_concurrent_writers_lose_nothing(server_url: str, fresh_engine: Engine) 
                         "project_id": project["id"],
                         "tag_ids": [tag["id"]],
                     }
-                    responses.append(http.post("/tasks", json=body))
+                    outcomes.append(write("/tasks", body))
                 else:
                     body = {"email": f"w{number}-{i}@example.com", "name": "Writer"}
-                    responses.append(http.post("/users", json=body))
-            return responses
+                    outcomes.append(write("/users", body))
+            return outcomes
 
         with ThreadPoolExecutor(CLIENTS) as pool:
-            responses = [r for batch in pool.map(client, range(CLIENTS)) for r in batch]
+            outcomes = [o for batch in pool.map(client, range(CLIENTS)) for o in batch]
 
-    statuses = Counter(r.status_code for r in responses)
-    failures = [
-        f"{r.request.url.path} {r.status_code} {r.text[:120]}"
-        for r in responses
-        if r.status_code != 201
-    ]
+    statuses = Counter(status for _, status, _ in outcomes)
+    failures = [f"{path} {status} {text}" for path, status, text in outcomes if status != 201]
     assert not failures, (
-        f"{len(failures)} of {len(responses)} concurrent writes failed {dict(statuses)}: "
+        f"{len(failures)} of {len(outcomes)} concurrent writes failed {dict(statuses)}: "
         f"{failures[:5]}"
     )
     with fresh_engine.connect() as connection:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapper
 from {{ cookiecutter.package_name }} import schemas
 from {{ cookiecutter.package_name }}.db.base import Base
 
-from tests.model_import import import_warnings
+from tests import import_warnings
 
 MAPPERS = sorted(Base.registry.mappers, key=lambda mapper: mapper.class_.__name__)
 RESERVED = ("metadata", "registry")

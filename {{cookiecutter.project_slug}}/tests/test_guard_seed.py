@@ -3,9 +3,12 @@
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 
-from {{ cookiecutter.package_name }}.db.seed import REFERENCE_TAGS, seed
+from {{ cookiecutter.package_name }}.cli import seed_database
+from {{ cookiecutter.package_name }}.db.seed import REFERENCE_TAGS
 from {{ cookiecutter.package_name }}.db.session import Database
 from {{ cookiecutter.package_name }}.models import Tag
 from {{ cookiecutter.package_name }}.settings import Settings
@@ -22,12 +25,14 @@ def stored_tags(engine: Engine) -> list[tuple[int, str]]:
 
 
 def run_seed(settings: Settings) -> None:
-    database = Database.from_settings(settings)
     try:
-        with database.unit_of_work() as session:
-            seed(session)
-    finally:
-        database.dispose()
+        seed_database(settings)
+    except SQLAlchemyError as exc:
+        pytest.fail(
+            f"seeding failed where rows already exist or another worker seeds ({exc}); "
+            "insert reference rows with INSERT ... ON CONFLICT DO NOTHING on their natural key "
+            "(db/seed.py)"
+        )
 
 
 def test_seeding_twice_changes_nothing(settings: Settings, fresh_engine: Engine) -> None:

@@ -12,9 +12,13 @@ from {{ cookiecutter.package_name }}.settings import Settings
 EXPECTED = {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 1}
 
 
-def test_every_pooled_connection_is_configured(database: Database, settings: Settings) -> None:
+def test_every_pooled_connection_is_configured(settings: Settings) -> None:
+    # A busy timeout unlike the driver's default (5000 ms) proves the setting is applied.
+    settings = settings.model_copy(update={"sqlite_busy_timeout_ms": 4321})
     expected = EXPECTED | {"busy_timeout": settings.sqlite_busy_timeout_ms}
+    database = Database.from_settings(settings)
     with ExitStack() as stack:
+        stack.callback(database.dispose)
         # Hold pool_size connections at once so each is a different DBAPI connection.
         for number in range(settings.pool_size):
             cursor = stack.enter_context(closing(database.engine.raw_connection())).cursor()
