@@ -1,39 +1,38 @@
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, make_url
 
 from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.db.migrate import upgrade
 from {{ cookiecutter.package_name }}.db.session import Database
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from tests.database import copy_of, template_database
 
-def settings_for(path: Path) -> Settings:
-    """Settings for a test database file; never the database the environment configures."""
-    url = f"sqlite:///{path}"
-    if url == Settings().database_url:
+
+def settings_for(url: str) -> Settings:
+    """Settings for a test database; never the database the environment configures."""
+    if make_url(url).database == make_url(Settings().database_url).database:
         pytest.exit(f"refusing to run tests against the configured database {url}")
     return Settings(database_url=url, _env_file=None)
 
 
 @pytest.fixture(scope="session")
-def migrated_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def migrated_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database built once from the migrations (not create_all); each test gets a copy."""
-    path = tmp_path_factory.mktemp("migrated") / "migrated.db"
-    upgrade(settings_for(path))
-    return path
+    with template_database(tmp_path_factory.mktemp("migrated")) as url:
+        upgrade(settings_for(url))
+        yield url
 
 
 @pytest.fixture
-def settings(migrated_file: Path, tmp_path: Path) -> Settings:
-    path = tmp_path / "test.db"
-    shutil.copyfile(migrated_file, path)
-    return settings_for(path)
+def settings(migrated_url: str, tmp_path: Path) -> Iterator[Settings]:
+    with copy_of(migrated_url, tmp_path) as url:
+        yield settings_for(url)
 
 
 @pytest.fixture
@@ -56,7 +55,7 @@ def database(client: TestClient) -> Database:
 
 @pytest.fixture
 def fresh_engine(settings: Settings) -> Iterator[Engine]:
-    """A brand-new engine on the test file: it sees only what was really committed."""
+    """A brand-new engine on the test database: it sees only what was really committed."""
     engine = create_engine(settings.database_url)
     yield engine
     engine.dispose()

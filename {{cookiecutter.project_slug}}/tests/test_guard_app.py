@@ -19,6 +19,7 @@ from sqlalchemy.orm import DeclarativeBase
 import {{ cookiecutter.package_name }} as package
 from {{ cookiecutter.package_name }} import app as app_module
 from {{ cookiecutter.package_name }}.db.base import Base
+from {{ cookiecutter.package_name }}.settings import Settings
 
 THREADS = 16
 PACKAGE_DIR = Path(package.__file__).parent
@@ -112,9 +113,8 @@ sys.exit("database connections opened: %d" % len(opened) if opened else 0)
 """
 
 
-def test_importing_and_building_the_app_opens_no_connection(tmp_path: Path) -> None:
-    database_file = tmp_path / "data" / "configured.db"
-    env = os.environ | {"DATABASE_URL": f"sqlite:///{database_file}"}
+def test_importing_and_building_the_app_opens_no_connection(settings: Settings) -> None:
+    env = os.environ | {"DATABASE_URL": settings.database_url}
     probe = PROBE.format(package=package.__name__)
     result = subprocess.run(
         [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=False
@@ -123,4 +123,3 @@ def test_importing_and_building_the_app_opens_no_connection(tmp_path: Path) -> N
         "importing the app or building it touched the database; open connections only in the "
         f"lifespan:\n{result.stderr}"
     )
-    assert not database_file.parent.exists(), "building the app created the database directory"

@@ -1,13 +1,43 @@
-"""SQLite settings that every connection needs, and write transactions that take the lock first."""
+"""SQLite: pragmas on every connection, writers that take the lock first, safe batch migrations."""
 
+import shutil
 import sqlite3
 from contextlib import ExitStack, closing
+from importlib.resources import as_file, files
+from pathlib import Path
 
-from sqlalchemy import select
+from alembic import command
+from alembic.script import ScriptDirectory
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
 
+from {{ cookiecutter.package_name }}.app import create_app
+from {{ cookiecutter.package_name }}.db.base import Base
+from {{ cookiecutter.package_name }}.db.migrate import alembic_config
 from {{ cookiecutter.package_name }}.db.session import Database
 from {{ cookiecutter.package_name }}.models import User
-from {{ cookiecutter.package_name }}.settings import Settings
+from {{ cookiecutter.package_name }}.settings import PACKAGE, Settings
+
+from tests.factories import sample_graph
+
+PROBE_REVISION = '''
+"""Recreate every table other tables point at, as a batch migration on SQLite does."""
+from alembic import op
+
+revision = "batch_probe"
+down_revision = {head!r}
+
+
+def upgrade() -> None:
+    for table in {parents!r}:
+        with op.batch_alter_table(table, recreate="always"):
+            pass
+
+
+def downgrade() -> None:
+    pass
+'''
+
 
 EXPECTED = {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 1}
 
@@ -62,4 +92,46 @@ def test_read_sessions_leave_the_write_lock_free(database: Database, settings: S
         refusal = write_lock_refusal(settings)
     assert refusal is None, (
         f"a read-only session blocked writers ({refusal}); it must BEGIN deferred"
+    )
+
+
+def row_counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        return {
+            name: connection.scalar(select(func.count()).select_from(table)) or 0
+            for name, table in Base.metadata.tables.items()
+        }
+
+
+def test_batch_migration_keeps_child_rows(
+    settings: Settings, fresh_engine: Engine, tmp_path: Path
+) -> None:
+    with TestClient(create_app(settings)) as client:
+        sample_graph(client)
+    before = row_counts(fresh_engine)
+
+    scripts = tmp_path / "migrations"
+    with as_file(files(PACKAGE) / "migrations") as source:
+        shutil.copytree(source, scripts)
+    with alembic_config(settings, str(scripts)) as config:
+        head = ScriptDirectory.from_config(config).get_current_head()
+    parents = sorted(
+        {fk.column.table.name for t in Base.metadata.tables.values() for fk in t.foreign_keys}
+    )
+    (scripts / "versions" / "batch_probe.py").write_text(
+        PROBE_REVISION.format(head=head, parents=parents)
+    )
+    with alembic_config(settings, str(scripts)) as config:
+        command.upgrade(config, "head")
+
+    after = row_counts(fresh_engine)
+    lost = {
+        table: f"{before[table]} -> {after[table]}"
+        for table in before
+        if after[table] != before[table]
+    }
+    assert not lost, (
+        f"a batch migration recreating {parents} changed row counts {lost}: the migration "
+        "environment must turn foreign keys off before its transaction "
+        "(db/engine.py foreign_keys_off)"
     )

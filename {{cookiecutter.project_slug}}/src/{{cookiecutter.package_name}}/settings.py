@@ -1,26 +1,20 @@
-"""Runtime configuration from the environment (and an optional .env file)."""
+"""Runtime configuration from the environment (and an optional .env file).
+
+The database settings live beside the engine that reads them (db/engine.py).
+"""
 
 from typing import Literal
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-PACKAGE = __name__.partition(".")[0]
+from .db.engine import PACKAGE, EngineSettings
+
+__all__ = ["PACKAGE", "Settings"]
 
 
-class Settings(BaseSettings):
+class Settings(EngineSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
-
-    database_url: str = f"sqlite:///data/{PACKAGE}.db"
-    # Each worker process holds up to pool_size + max_overflow connections.
-    pool_size: int = Field(default=5, ge=1)
-    max_overflow: int = Field(default=10, ge=0)
-    pool_timeout: float = Field(default=30, gt=0)
-
-    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
-    # NORMAL in WAL mode never loses data on a process crash; FULL also survives power loss.
-    sqlite_synchronous: Literal["NORMAL", "FULL", "EXTRA"] = "NORMAL"
-    sqlite_cache_size_kib: int = Field(default=20000, ge=0)
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)

@@ -3,8 +3,8 @@
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-# Named constraints keep migrations reproducible: SQLite batch mode and Alembic can only
-# drop or alter a constraint they can name.
+# Named constraints keep migrations reproducible: a later migration can only drop or alter
+# a constraint it can name, and the names are the same on every database.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",

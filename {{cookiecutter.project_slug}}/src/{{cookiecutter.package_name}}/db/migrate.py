@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 from .. import models  # noqa: F401  (registers every table on Base.metadata)
 from ..settings import PACKAGE, Settings
 from .base import Base
-from .engine import check_foreign_keys, create_db_engine, foreign_keys_off
+from .engine import MIGRATION_OPTIONS, create_db_engine, migration_transaction
 
 SCRIPT_LOCATION = f"{PACKAGE}:migrations"
 
@@ -41,7 +41,7 @@ def run_migrations() -> None:
             url=Settings().database_url,
             target_metadata=Base.metadata,
             literal_binds=True,
-            render_as_batch=True,
+            **MIGRATION_OPTIONS,
         )
         with context.begin_transaction():
             context.run_migrations()
@@ -59,11 +59,6 @@ def run_migrations() -> None:
 
 
 def _run_online(connection: Connection) -> None:
-    with foreign_keys_off(connection):
-        # Batch mode lets SQLite alter tables by copying them; other databases ignore it.
-        context.configure(
-            connection=connection, target_metadata=Base.metadata, render_as_batch=True
-        )
-        with context.begin_transaction():
-            context.run_migrations()
-            check_foreign_keys(connection)
+    context.configure(connection=connection, target_metadata=Base.metadata, **MIGRATION_OPTIONS)
+    with migration_transaction(connection):
+        context.run_migrations()

@@ -4,10 +4,10 @@ INSERT ... ON CONFLICT DO NOTHING makes seeding safe to run on every start and f
 several workers at once: it adds what is missing and never duplicates or overwrites.
 """
 
-from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
 from ..models import Tag
+from .engine import insert
 
 REFERENCE_TAGS = ("bug", "feature", "chore", "docs")
 

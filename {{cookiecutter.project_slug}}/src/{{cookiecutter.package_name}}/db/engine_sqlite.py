@@ -10,16 +10,35 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from alembic import context
+from pydantic import Field
+from pydantic_settings import BaseSettings
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy.dialects.sqlite import insert as insert  # ON CONFLICT DO NOTHING for seeding
 
-from ..settings import Settings
-
+PACKAGE = __name__.partition(".")[0]
+# The begin hook below starts sessions created with this execution option read-only.
 READ_ONLY = "read_only"
+# Batch mode lets SQLite alter a table by copying it.
+MIGRATION_OPTIONS: dict[str, Any] = {"render_as_batch": True}
 
 
-def create_db_engine(settings: Settings) -> Engine:
+class EngineSettings(BaseSettings):
+    database_url: str = f"sqlite:///data/{PACKAGE}.db"
+    # Each worker process holds up to pool_size + max_overflow connections.
+    pool_size: int = Field(default=5, ge=1)
+    max_overflow: int = Field(default=10, ge=0)
+    pool_timeout: float = Field(default=30, gt=0)
+
+    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    # NORMAL in WAL mode never loses data on a process crash; FULL also survives power loss.
+    sqlite_synchronous: Literal["NORMAL", "FULL", "EXTRA"] = "NORMAL"
+    sqlite_cache_size_kib: int = Field(default=20000, ge=0)
+
+
+def create_db_engine(settings: EngineSettings) -> Engine:
     url = make_url(settings.database_url)
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -34,7 +53,7 @@ def create_db_engine(settings: Settings) -> Engine:
     return engine
 
 
-def _configure_connection(settings: Settings, dbapi_connection: Any, _record: Any) -> None:
+def _configure_connection(settings: EngineSettings, dbapi_connection: Any, _record: Any) -> None:
     # SQLAlchemy, not the sqlite3 module, decides when a transaction begins (see _begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -55,25 +74,27 @@ def _begin(connection: Connection) -> None:
 
 
 @contextmanager
-def foreign_keys_off(connection: Connection) -> Iterator[None]:
-    """Turn foreign keys off for a migration run, and back on after it.
+def migration_transaction(connection: Connection) -> Iterator[None]:
+    """The migration transaction, run with foreign keys off and checked before it commits.
 
     Batch migrations copy a table and DROP the original; with foreign keys on, that DROP
     silently deletes every ON DELETE CASCADE child row. The pragma only takes effect
-    outside a transaction, so it must be set before the migration transaction begins.
+    outside a transaction, so it is set before the migration transaction begins.
     """
     driver = connection.connection.driver_connection
     if driver is None or driver.in_transaction:
         raise RuntimeError("migrations must start outside a transaction to turn foreign keys off")
     driver.execute("PRAGMA foreign_keys = OFF")
     try:
-        yield
+        with context.begin_transaction():
+            yield
+            _check_foreign_keys(connection)
     finally:
         driver.execute("PRAGMA foreign_keys = ON")
 
 
-def check_foreign_keys(connection: Connection) -> None:
-    """Fail (and so roll back) a migration that left rows pointing at nothing."""
+def _check_foreign_keys(connection: Connection) -> None:
+    """Fail, and so roll back, a migration that left rows pointing at nothing."""
     violations = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
     if violations:
         rows = ", ".join(

@@ -1,0 +1,47 @@
+"""PostgreSQL engine (psycopg 3): a pool sized and checked from the settings.
+
+Size the pool against the server: workers x (pool_size + max_overflow) must stay below
+max_connections (100 by default) minus what other clients and superusers need.
+"""
+
+from contextlib import AbstractContextManager
+from typing import Any
+
+from alembic import context
+from pydantic import Field
+from pydantic_settings import BaseSettings
+from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy.dialects.postgresql import insert as insert  # ON CONFLICT DO NOTHING for seeding
+
+PACKAGE = __name__.partition(".")[0]
+# psycopg's read-only mode: the server refuses writes in sessions created with this option.
+READ_ONLY = "postgresql_readonly"
+MIGRATION_OPTIONS: dict[str, Any] = {}
+
+
+class EngineSettings(BaseSettings):
+    database_url: str = f"postgresql+psycopg://localhost/{PACKAGE}"
+    # Each worker process holds up to pool_size + max_overflow connections.
+    pool_size: int = Field(default=5, ge=1)
+    max_overflow: int = Field(default=10, ge=0)
+    pool_timeout: float = Field(default=30, gt=0)
+    # Test each connection before use, so a restarted server costs no failed request.
+    pool_pre_ping: bool = True
+    # Replace connections older than this, below any proxy's or firewall's idle timeout.
+    pool_recycle_s: int = Field(default=1800, ge=-1)
+
+
+def create_db_engine(settings: EngineSettings) -> Engine:
+    return create_engine(
+        settings.database_url,
+        pool_size=settings.pool_size,
+        max_overflow=settings.max_overflow,
+        pool_timeout=settings.pool_timeout,
+        pool_pre_ping=settings.pool_pre_ping,
+        pool_recycle=settings.pool_recycle_s,
+    )
+
+
+def migration_transaction(connection: Connection) -> AbstractContextManager[None]:
+    """PostgreSQL runs the whole migration as one transaction, foreign keys enforced."""
+    return context.begin_transaction()  # type: ignore[return-value]
