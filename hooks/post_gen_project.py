@@ -3,23 +3,25 @@
 import shutil
 from pathlib import Path
 
-DATABASE = "{{ cookiecutter.database }}"
+ANSWERS = {"database": "{{ cookiecutter.database }}", "docker": "{{ cookiecutter.docker }}"}
 LICENSE = "{{ cookiecutter.license }}"
 PACKAGE = "{{ cookiecutter.package_name }}"
 SLUG = "{{ cookiecutter.project_slug }}"
 DATABASES = ("sqlite", "postgresql")
 
 # Each database has its own version of these files, named <stem>_<database><suffix>;
-# the chosen one takes the plain name.
+# the chosen database's version takes the plain name.
 PER_DATABASE = [
     f"src/{PACKAGE}/db/engine.py",
     f"src/{PACKAGE}/migrations/versions/0001_initial_schema.py",
     "tests/database.py",
+    "compose.yaml",
 ]
-# Files only one database needs.
-ONLY_FOR = {
-    "sqlite": ["tests/test_guard_sqlite.py"],
-    "postgresql": ["tests/test_guard_postgresql.py"],
+# Files kept only when an option has this value.
+ONLY_WHEN = {
+    ("database", "sqlite"): ["tests/test_guard_sqlite.py"],
+    ("database", "postgresql"): ["tests/test_guard_postgresql.py"],
+    ("docker", "yes"): ["Dockerfile", "compose.yaml", ".dockerignore"],
 }
 
 
@@ -27,12 +29,12 @@ def main() -> None:
     for path in map(Path, PER_DATABASE):
         for database in DATABASES:
             variant = path.with_stem(f"{path.stem}_{database}")
-            if database == DATABASE:
+            if database == ANSWERS["database"]:
                 variant.rename(path)
             else:
                 variant.unlink()
-    for database, paths in ONLY_FOR.items():
-        if database != DATABASE:
+    for (option, value), paths in ONLY_WHEN.items():
+        if ANSWERS[option] != value:
             for path in paths:
                 Path(path).unlink()
     # Every license text is rendered under licenses/; the chosen one becomes LICENSE.

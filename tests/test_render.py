@@ -15,6 +15,9 @@ from tests.rendering import ROOT, render
 
 VARIANTS = {
     "default": {},
+    "sqlite-docker": {"docker": "yes"},
+    "postgresql": {"database": "postgresql"},
+    "postgresql-docker": {"database": "postgresql", "docker": "yes"},
     **{f"python-{v}": {"python_version": v} for v in ("3.12", "3.13", "3.14")},
     **{f"license-{v}": {"license": v} for v in ("BSD-3-Clause", "Proprietary")},
     "long-names": {
@@ -67,6 +70,32 @@ def test_chosen_files_only(variant: tuple[Path, dict[str, Any]]) -> None:
         assert license_name.split("-")[0] in (project / "LICENSE").read_text()
     package = answers.get("package_name", "my_service")
     assert (project / "src" / package / "app.py").exists()
+    database = answers.get("database", "sqlite")
+    other = {"sqlite": "postgresql", "postgresql": "sqlite"}[database]
+    assert (project / "tests" / f"test_guard_{database}.py").exists()
+    assert not (project / "tests" / f"test_guard_{other}.py").exists()
+    leftovers = [
+        str(path.relative_to(project))
+        for name in (database, other)
+        for path in project.rglob(f"*_{name}.*")
+        if not path.name.startswith("test_guard_")
+    ]
+    assert not leftovers, f"per-database files not resolved: {leftovers}"
+    for name in ("Dockerfile", "compose.yaml", ".dockerignore"):
+        assert (project / name).exists() == (answers.get("docker") == "yes"), name
+
+
+def test_no_code_of_the_other_database(variant: tuple[Path, dict[str, Any]]) -> None:
+    project, answers = variant
+    foreign = {"sqlite": r"postgres|psycopg", "postgresql": r"sqlite|PRAGMA|BEGIN IMMEDIATE"}
+    pattern = re.compile(foreign[answers.get("database", "sqlite")], re.IGNORECASE)
+    hits = [
+        f"{path.relative_to(project)}:{number}: {line.strip()}"
+        for path in project.rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert not hits, "code for the other database:\n" + "\n".join(hits)
 
 
 @pytest.mark.parametrize("command", [["check", "."], ["format", "--check", "."]], ids=" ".join)

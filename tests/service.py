@@ -1,0 +1,67 @@
+"""A generated project's `serve` command as a real process on a free loopback port."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+from urllib.error import URLError
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def call(url: str, body: dict[str, str] | None = None) -> tuple[int, object]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data, {"content-type": "application/json"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return response.status, json.loads(response.read())
+
+
+class Service:
+    def __init__(self, command: list[str], cwd: Path, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.command, self.cwd = command, cwd
+        self.env = env | {"PORT": str(self.port), "HOST": "127.0.0.1"}
+        self.log = cwd.parent / f"serve-{self.port}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 30) -> None:
+        with self.log.open("w") as log:
+            self.process = subprocess.Popen(
+                self.command, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, f"serve exited:\n{self.log.read_text()}"
+            try:
+                call(f"{self.url}/healthz")
+                return
+            except (URLError, ConnectionError):
+                time.sleep(0.1)
+        raise AssertionError(f"serve did not answer /healthz within {timeout} s")
+
+    def stop(self) -> None:
+        """SIGTERM, as a process manager stops it; the lifespan must finish its shutdown."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        # uvicorn re-raises the signal once shut down, so -SIGTERM is a clean exit too.
+        assert self.process.wait(timeout=15) in (0, -signal.SIGTERM)
+        assert "Application shutdown complete" in self.log.read_text(), self.log.read_text()
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def environment(**extra: str) -> dict[str, str]:
+    """The test process's environment without its own virtualenv, plus extra variables."""
+    return {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"} | extra

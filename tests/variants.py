@@ -1,0 +1,61 @@
+"""The variants whose generated projects are installed and run in full."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, make_url
+
+from tests.rendering import render, run
+
+FULL_VARIANTS: dict[str, dict[str, str]] = {
+    "sqlite": {},
+    "sqlite-docker": {"docker": "yes"},
+    "postgresql-docker": {"database": "postgresql", "docker": "yes"},
+}
+DOCKER_VARIANTS = [
+    name for name, answers in FULL_VARIANTS.items() if answers.get("docker") == "yes"
+]
+
+
+@dataclass
+class Variant:
+    name: str
+    answers: dict[str, str]
+    project: Path
+    # What the project's tests and its service need: TEST_POSTGRES_URL, DATABASE_URL.
+    env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def slug(self) -> str:
+        return self.project.name
+
+    def bin(self, name: str) -> str:
+        return str(self.project / ".venv" / "bin" / name)
+
+
+def params(names: list[str]) -> list[Any]:
+    """Parameters that keep each variant's tests on one xdist worker, where it is prepared."""
+    return [pytest.param(name, marks=pytest.mark.xdist_group(name)) for name in names]
+
+
+def prepare(name: str, directory: Path, postgres_url: str | None) -> Variant:
+    """Render the variant and install it into a fresh environment with uv."""
+    answers = FULL_VARIANTS[name]
+    variant = Variant(name, answers, render(directory, **answers))
+    if answers.get("database") == "postgresql":
+        assert postgres_url is not None
+        database = f"service_{name.replace('-', '_')}"
+        admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+            connection.exec_driver_sql(f"CREATE DATABASE {database}")
+        admin.dispose()
+        service_url = make_url(postgres_url).set(database=database)
+        variant.env = {
+            "TEST_POSTGRES_URL": postgres_url,
+            "DATABASE_URL": service_url.render_as_string(hide_password=False),
+        }
+    run(["uv", "sync"], variant.project)
+    return variant
