@@ -2,9 +2,11 @@
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, make_url, text
 
+from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.db.session import Database
+from {{ cookiecutter.package_name }}.settings import Settings
 
 PREFIXES = {"p": "pk_", "f": "fk_", "u": "uq_", "c": "ck_"}
 CONSTRAINTS = text(
@@ -59,3 +61,18 @@ def test_pool_recovers_when_the_server_drops_connections(
         f"the first request after the server dropped the pooled connections answered "
         f"{response.status_code}: enable pool_pre_ping so dead connections are replaced"
     )
+
+
+def test_an_unreachable_database_is_503_not_500(settings: Settings) -> None:
+    closed_port = make_url(settings.database_url).set(host="127.0.0.1", port=1)
+    settings = settings.model_copy(
+        update={"database_url": closed_port.render_as_string(hide_password=False)}
+    )
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        assert client.get("/healthz").status_code == 200, "liveness must not need the database"
+        for path in ("/readyz", "/users"):
+            response = client.get(path)
+            assert response.status_code == 503, (
+                f"GET {path} with the database unreachable answered {response.status_code}: "
+                "map OperationalError to 503 so clients and load balancers retry"
+            )

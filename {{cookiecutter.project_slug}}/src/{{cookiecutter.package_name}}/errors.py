@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,16 @@ def _integrity_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": f"conflicts with stored data: {reason}"}, status_code=409)
 
 
+def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
+    # The database is down, unreachable or overloaded: the client may retry; we keep the cause.
+    log.error("database unavailable", exc_info=exc)
+    return JSONResponse(
+        {"detail": "database unavailable, retry later"},
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
+
+
 def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": "internal server error"}, status_code=500)
 
@@ -66,4 +76,5 @@ def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)
