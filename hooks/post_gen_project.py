@@ -13,7 +13,6 @@ DATABASES = ("sqlite", "postgresql")
 # the chosen database's version takes the plain name.
 PER_DATABASE = [
     f"src/{PACKAGE}/db/engine.py",
-    f"src/{PACKAGE}/migrations/versions/0001_initial_schema.py",
     "tests/database.py",
     "compose.yaml",
 ]
