@@ -12,6 +12,7 @@ from tests.rendering import render, run
 FULL_VARIANTS: dict[str, dict[str, str]] = {
     "sqlite": {},
     "sqlite-docker": {"docker": "yes"},
+    "postgresql": {"database": "postgresql"},
     "postgresql-docker": {"database": "postgresql", "docker": "yes"},
 }
 DOCKER_VARIANTS = [
