@@ -17,10 +17,16 @@ def render(output_dir: Path, **answers: Any) -> Path:
     )
 
 
+def environment(**extra: str) -> dict[str, str]:
+    """This process's environment without its own virtualenv and import path, plus extra."""
+    outer = ("VIRTUAL_ENV", "PYTHONPATH")
+    return {k: v for k, v in os.environ.items() if k not in outer} | extra
+
+
 def run(command: list[str], cwd: Path, timeout: float = 600, **env: str) -> str:
     """Run a command in a rendered project's own environment; fail with its output."""
     venv = cwd / ".venv"
-    environ = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    environ = environment()
     environ |= {"PATH": f"{venv / 'bin'}{os.pathsep}{environ['PATH']}"} if venv.exists() else {}
     result = subprocess.run(
         command,

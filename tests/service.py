@@ -1,7 +1,6 @@
 """A generated project's `serve` command as a real process on a free loopback port."""
 
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -60,8 +59,3 @@ class Service:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
-
-
-def environment(**extra: str) -> dict[str, str]:
-    """The test process's environment without its own virtualenv, plus extra variables."""
-    return {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"} | extra

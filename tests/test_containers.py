@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.rendering import run
-from tests.service import Service, call, environment
+from tests.rendering import environment, run
+from tests.service import Service, call
 from tests.variants import DOCKER_VARIANTS, Variant, params
 
 

@@ -4,8 +4,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.rendering import run
-from tests.service import Service, call, environment
+from tests.rendering import environment, run
+from tests.service import Service, call
 from tests.variants import FULL_VARIANTS, Variant, params
 
 

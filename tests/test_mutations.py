@@ -15,8 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.rendering import run
-from tests.service import environment
+from tests.rendering import environment, run
 from tests.variants import Variant
 
 MUTATIONS = Path(__file__).parent / "mutations"

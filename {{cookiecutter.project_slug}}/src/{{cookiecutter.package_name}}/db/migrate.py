@@ -16,17 +16,24 @@ SCRIPT_LOCATION = f"{PACKAGE}:migrations"
 
 
 @contextmanager
-def alembic_config(settings: Settings, script_location: str = SCRIPT_LOCATION) -> Iterator[Config]:
-    """An Alembic config bound to one connection of the configured database."""
+def _connection(settings: Settings) -> Iterator[Connection]:
+    """One connection on an engine of its own, disposed afterwards."""
     engine = create_db_engine(settings)
     try:
         with engine.connect() as connection:
-            config = Config()
-            config.set_main_option("script_location", script_location)
-            config.attributes["connection"] = connection
-            yield config
+            yield connection
     finally:
         engine.dispose()
+
+
+@contextmanager
+def alembic_config(settings: Settings, script_location: str = SCRIPT_LOCATION) -> Iterator[Config]:
+    """An Alembic config bound to one connection of the configured database."""
+    with _connection(settings) as connection:
+        config = Config()
+        config.set_main_option("script_location", script_location)
+        config.attributes["connection"] = connection
+        yield config
 
 
 def upgrade(settings: Settings, revision: str = "head") -> None:
@@ -50,12 +57,8 @@ def run_migrations() -> None:
     if connection is not None:
         _run_online(connection)
         return
-    engine = create_db_engine(Settings())
-    try:
-        with engine.connect() as connection:
-            _run_online(connection)
-    finally:
-        engine.dispose()
+    with _connection(Settings()) as connection:  # the Alembic command line
+        _run_online(connection)
 
 
 def _run_online(connection: Connection) -> None:
