@@ -83,5 +83,5 @@ def test_commit_only_in_the_unit_of_work() -> None:
                 stray.append(f"{path.relative_to(PACKAGE_DIR.parent)}:{node.lineno}")
     assert not stray, (
         f"commit() outside the unit of work ({allowed.name}): {', '.join(stray)}. Routes and "
-        "services add and flush; the Transaction dependency commits before the response."
+        "services add and flush; Database.write commits before the response."
     )

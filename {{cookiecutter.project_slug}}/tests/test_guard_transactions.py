@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, func, select, text
 from sqlalchemy.orm import Session
 
-from {{ cookiecutter.package_name }}.db.session import Database, Transaction
+from {{ cookiecutter.package_name }}.db.session import Database, DatabaseDep
 from {{ cookiecutter.package_name }}.errors import NotFound
 from {{ cookiecutter.package_name }}.models import Tag, Task, User, task_tags
 
@@ -18,8 +18,7 @@ PROBE_TAG = "written-before-failing"
 probe = APIRouter()
 
 
-@probe.post("/probe/{failure}")
-def write_then_fail(failure: str, session: Transaction) -> None:
+def write_then_fail(session: Session, *, failure: str) -> None:
     session.add(Tag(name=PROBE_TAG))
     session.flush()
     if failure == "exception":
@@ -27,6 +26,11 @@ def write_then_fail(failure: str, session: Transaction) -> None:
     if failure == "http":
         raise HTTPException(status_code=400, detail="refused after a write")
     raise NotFound("domain error after a write")
+
+
+@probe.post("/probe/{failure}")
+async def probe_write_then_fail(failure: str, database: DatabaseDep) -> None:
+    await database.write(write_then_fail, failure=failure)
 
 
 @pytest.fixture
@@ -38,7 +42,7 @@ def probing_client(app: FastAPI) -> Iterator[TestClient]:
 
 def test_committed_rows_reach_the_database_file(client: TestClient, fresh_engine: Engine) -> None:
     missing = "rows answered with 201 are missing from a new connection: the request's " + (
-        "transaction never committed (the Transaction dependency must commit before the response)"
+        "transaction never committed (Database.write must commit before it returns)"
     )
     user = new_user(client)
     with fresh_engine.connect() as connection:
@@ -65,8 +69,7 @@ def test_failed_commit_answers_an_error(probing_client: TestClient, fresh_engine
         event.remove(Session, "before_commit", fail_commit)
     assert response.status_code >= 500, (
         f"POST /users answered {response.status_code} although its commit failed: the commit "
-        "runs after the response was sent. Declare the session dependency with "
-        "Depends(..., scope='function') so it commits before the response"
+        "runs after the response was sent. Database.write must commit before it returns"
     )
     assert "injected" not in response.text, "the 500 leaked the exception to the client"
     with fresh_engine.connect() as connection:
@@ -102,7 +105,7 @@ def test_requests_return_their_connections(probing_client: TestClient) -> None:
 def test_read_session_refuses_writes(database: Database) -> None:
     with database.read_sessions() as session:
         session.add(Tag(name="never-written"))
-        with pytest.raises(RuntimeError, match="Transaction"):
+        with pytest.raises(RuntimeError, match=r"Database\.write"):
             session.flush()
     with database.read_sessions() as session:
         assert session.scalar(text("SELECT count(*) FROM tags WHERE name = 'never-written'")) == 0

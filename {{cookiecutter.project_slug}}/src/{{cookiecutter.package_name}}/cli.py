@@ -26,7 +26,11 @@ def serve(settings: Settings) -> None:
     if settings.seed_on_start:
         seed_database(settings)
     uvicorn.run(
-        f"{PACKAGE}.app:app", host=settings.host, port=settings.port, log_level=settings.log_level
+        f"{PACKAGE}.app:app",
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=settings.log_level,
     )
 
 
@@ -38,6 +42,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     serve_parser.add_argument("--host", help="interface to bind (default: HOST)")
     serve_parser.add_argument("--port", type=int, help="port to bind (default: PORT)")
+    serve_parser.add_argument("--workers", type=int, help="worker processes (default: WORKERS)")
     migrate_parser = commands.add_parser("migrate", help="upgrade the database schema")
     migrate_parser.add_argument("revision", nargs="?", default="head")
     commands.add_parser("seed", help="insert missing reference rows (idempotent)")
@@ -45,7 +50,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     settings = Settings()
     if args.command == "serve":
-        overrides = {key: getattr(args, key) for key in ("host", "port") if getattr(args, key)}
+        given = {key: getattr(args, key) for key in ("host", "port", "workers")}
+        overrides = {key: value for key, value in given.items() if value}
         serve(settings.model_copy(update=overrides))
     elif args.command == "migrate":
         upgrade(settings, args.revision)

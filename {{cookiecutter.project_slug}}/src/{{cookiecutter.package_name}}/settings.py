@@ -18,6 +18,8 @@ class Settings(EngineSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
+    # Worker processes; each has its own pool (see EngineSettings).
+    workers: int = Field(default=1, ge=1)
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     migrate_on_start: bool = True
     seed_on_start: bool = True

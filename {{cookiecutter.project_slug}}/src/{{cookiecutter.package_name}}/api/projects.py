@@ -1,48 +1,46 @@
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy import select
 
-from ..db.session import ReadSession, Transaction
+from ..db.session import DatabaseDep
 from ..errors import Conflict, NotFound, responses
 from ..models import Project
 from ..schemas import Page, ProjectCreate, ProjectRead, ProjectUpdate
-from .resources import Limit, Offset, add, change, get_or_404, paginate
+from ..services import projects
+from .paging import Limit, Offset
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
 
 @router.post("", status_code=201, response_model=ProjectRead, responses=responses(Conflict))
-def create_project(body: ProjectCreate, session: Transaction) -> Project:
+async def create_project(body: ProjectCreate, database: DatabaseDep) -> Project:
     """Create a project; its name must be unique for its owner."""
-    return add(session, Project(**body.model_dump()))
+    return await database.write(projects.create_project, body=body)
 
 
 @router.get("", response_model=Page[ProjectRead])
-def list_projects(
-    session: ReadSession, owner_id: int | None = None, limit: Limit = 50, offset: Offset = 0
+async def list_projects(
+    database: DatabaseDep, owner_id: int | None = None, limit: Limit = 50, offset: Offset = 0
 ) -> dict[str, Any]:
     """List projects by id, optionally those of one owner."""
-    query = select(Project).order_by(Project.id)
-    if owner_id is not None:
-        query = query.where(Project.owner_id == owner_id)
-    return paginate(session, query, limit, offset)
+    return await database.read(
+        projects.list_projects, owner_id=owner_id, limit=limit, offset=offset
+    )
 
 
 @router.get("/{project_id}", response_model=ProjectRead, responses=responses(NotFound))
-def read_project(project_id: int, session: ReadSession) -> Project:
+async def read_project(project_id: int, database: DatabaseDep) -> Project:
     """Read one project."""
-    return get_or_404(session, Project, project_id)
+    return await database.read(projects.get_project, project_id=project_id)
 
 
 @router.patch("/{project_id}", response_model=ProjectRead, responses=responses(NotFound, Conflict))
-def update_project(project_id: int, body: ProjectUpdate, session: Transaction) -> Project:
+async def update_project(project_id: int, body: ProjectUpdate, database: DatabaseDep) -> Project:
     """Rename a project."""
-    project = get_or_404(session, Project, project_id)
-    return change(session, project, body.model_dump(exclude_unset=True))
+    return await database.write(projects.update_project, project_id=project_id, body=body)
 
 
 @router.delete("/{project_id}", status_code=204, responses=responses(NotFound))
-def delete_project(project_id: int, session: Transaction) -> None:
+async def delete_project(project_id: int, database: DatabaseDep) -> None:
     """Delete a project and its tasks."""
-    session.delete(get_or_404(session, Project, project_id))
+    await database.write(projects.delete_project, project_id=project_id)

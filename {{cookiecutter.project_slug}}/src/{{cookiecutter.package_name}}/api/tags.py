@@ -1,43 +1,42 @@
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy import select
 
-from ..db.session import ReadSession, Transaction
+from ..db.session import DatabaseDep
 from ..errors import Conflict, NotFound, responses
 from ..models import Tag
 from ..schemas import Page, TagCreate, TagRead, TagUpdate
-from .resources import Limit, Offset, add, change, get_or_404, paginate
+from ..services import tags
+from .paging import Limit, Offset
 
 router = APIRouter(prefix="/tags", tags=["tags"])
 
 
 @router.post("", status_code=201, response_model=TagRead, responses=responses(Conflict))
-def create_tag(body: TagCreate, session: Transaction) -> Tag:
+async def create_tag(body: TagCreate, database: DatabaseDep) -> Tag:
     """Create a tag; names are unique."""
-    return add(session, Tag(**body.model_dump()))
+    return await database.write(tags.create_tag, body=body)
 
 
 @router.get("", response_model=Page[TagRead])
-def list_tags(session: ReadSession, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+async def list_tags(database: DatabaseDep, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     """List tags by name."""
-    return paginate(session, select(Tag).order_by(Tag.name), limit, offset)
+    return await database.read(tags.list_tags, limit=limit, offset=offset)
 
 
 @router.get("/{tag_id}", response_model=TagRead, responses=responses(NotFound))
-def read_tag(tag_id: int, session: ReadSession) -> Tag:
+async def read_tag(tag_id: int, database: DatabaseDep) -> Tag:
     """Read one tag."""
-    return get_or_404(session, Tag, tag_id)
+    return await database.read(tags.get_tag, tag_id=tag_id)
 
 
 @router.patch("/{tag_id}", response_model=TagRead, responses=responses(NotFound, Conflict))
-def update_tag(tag_id: int, body: TagUpdate, session: Transaction) -> Tag:
+async def update_tag(tag_id: int, body: TagUpdate, database: DatabaseDep) -> Tag:
     """Rename a tag."""
-    tag = get_or_404(session, Tag, tag_id)
-    return change(session, tag, body.model_dump(exclude_unset=True))
+    return await database.write(tags.update_tag, tag_id=tag_id, body=body)
 
 
 @router.delete("/{tag_id}", status_code=204, responses=responses(NotFound))
-def delete_tag(tag_id: int, session: Transaction) -> None:
+async def delete_tag(tag_id: int, database: DatabaseDep) -> None:
     """Delete a tag and take it off every task."""
-    session.delete(get_or_404(session, Tag, tag_id))
+    await database.write(tags.delete_tag, tag_id=tag_id)

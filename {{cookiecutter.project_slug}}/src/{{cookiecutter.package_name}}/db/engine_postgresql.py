@@ -8,6 +8,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from alembic import context
+from anyio import CapacityLimiter
 from pydantic import Field
 from pydantic_settings import BaseSettings
 from sqlalchemy import Connection, Engine, create_engine
@@ -40,6 +41,12 @@ def create_db_engine(settings: EngineSettings) -> Engine:
         pool_pre_ping=settings.pool_pre_ping,
         pool_recycle=settings.pool_recycle_s,
     )
+
+
+def limiters(settings: EngineSettings) -> tuple[CapacityLimiter, CapacityLimiter]:
+    """Places for (writers, readers): writers and readers share one per pooled connection."""
+    connections = CapacityLimiter(settings.pool_size + settings.max_overflow)
+    return connections, connections
 
 
 def migration_transaction(connection: Connection) -> AbstractContextManager[None]:

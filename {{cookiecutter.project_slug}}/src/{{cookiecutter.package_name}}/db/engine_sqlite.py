@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from alembic import context
+from anyio import CapacityLimiter
 from pydantic import Field
 from pydantic_settings import BaseSettings
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
@@ -51,6 +52,13 @@ def create_db_engine(settings: EngineSettings) -> Engine:
     event.listen(engine, "connect", partial(_configure_connection, settings))
     event.listen(engine, "begin", _begin)
     return engine
+
+
+def limiters(settings: EngineSettings) -> tuple[CapacityLimiter, None]:
+    """Places for (writers, readers). SQLite's lock admits one writer, so writers queue for
+    one worker thread. Reads take no thread (None): in WAL mode a read never waits for a
+    lock, and a hop to a thread and back costs more than the read itself."""
+    return CapacityLimiter(1), None
 
 
 def _configure_connection(settings: EngineSettings, dbapi_connection: Any, _record: Any) -> None:

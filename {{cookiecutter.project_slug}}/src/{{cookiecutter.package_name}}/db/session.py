@@ -1,22 +1,32 @@
-"""Sessions and the unit of work: the one place where a transaction commits.
+"""Sessions, the unit of work, and how a request reaches the database without stalling.
 
-Every request gets its own session. A write request commits when its path function has
-returned and before the response is sent (a "function"-scoped dependency), so a failed
-commit becomes an error response, never a 2xx for data that was not stored. Any exception
-rolls the transaction back.
+Database work is plain synchronous SQLAlchemy in a service function. A route hands it to
+`Database.write` or `Database.read`, which runs it in one session in one worker thread; a
+write commits before `write` returns, so before the response is sent: a failed commit becomes
+an error response, never a 2xx for data that was not stored. Any exception rolls back.
+
+Before a request takes a thread, it waits in the event loop, first come first served, for a
+place at the database: as many places as the database admits writers, or has pooled
+connections (`limiters` in db/engine.py says which). So a request never holds a lock or a
+connection while it waits for a thread, and no thread waits for one. Where reads never wait
+for a lock, they run on the event loop without a thread.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Concatenate, ParamSpec, Self, TypeVar
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, Request
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..settings import Settings
-from .engine import READ_ONLY, create_db_engine
+from .engine import READ_ONLY, create_db_engine, limiters
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -24,16 +34,19 @@ class Database:
     engine: Engine
     sessions: sessionmaker[Session]
     read_sessions: sessionmaker[Session]
+    writers: CapacityLimiter
+    readers: CapacityLimiter | None  # None: reads run on the event loop
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
         engine = create_db_engine(settings)
-        # expire_on_commit=False: what a route returns stays readable after the commit.
+        # expire_on_commit=False: what a service returns stays readable after the commit.
+        sessions = sessionmaker(engine, expire_on_commit=False)
         read_sessions = sessionmaker(
             engine, expire_on_commit=False, execution_options={READ_ONLY: True}
         )
         event.listen(read_sessions, "before_flush", _refuse_write)
-        return cls(engine, sessionmaker(engine, expire_on_commit=False), read_sessions)
+        return cls(engine, sessions, read_sessions, *limiters(settings))
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -42,31 +55,43 @@ class Database:
             yield session
             session.commit()
 
+    async def write(
+        self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run `work(session, ...)` in a transaction that has committed when this returns."""
+
+        def transaction() -> T:
+            with self.unit_of_work() as session:
+                return work(session, *args, **kwargs)
+
+        return await to_thread.run_sync(transaction, limiter=self.writers)
+
+    async def read(
+        self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run `work(session, ...)` in a session that refuses to write."""
+
+        def reading() -> T:
+            with self.read_sessions() as session:
+                return work(session, *args, **kwargs)
+
+        if self.readers is None:
+            return reading()
+        return await to_thread.run_sync(reading, limiter=self.readers)
+
     def dispose(self) -> None:
         self.engine.dispose()
 
 
 def _refuse_write(session: Session, *_: Any) -> None:
     if session.new or session.dirty or session.deleted:
-        raise RuntimeError("a ReadSession never commits: write through Transaction instead")
+        raise RuntimeError("Database.read never commits: write through Database.write instead")
 
 
-def _database(request: Request) -> Database:
+async def _database(request: Request) -> Database:
+    # async, so FastAPI resolves it in the event loop without taking a thread.
     database: Database = request.app.state.database
     return database
 
 
-def transaction(request: Request) -> Iterator[Session]:
-    with _database(request).unit_of_work() as session:
-        yield session
-
-
-def read_session(request: Request) -> Iterator[Session]:
-    with _database(request).read_sessions() as session:
-        yield session
-
-
-# scope="function" runs the exit code (the commit) before the response is sent; the default
-# scope would send the response first and could report success for a failed commit.
-Transaction = Annotated[Session, Depends(transaction, scope="function")]
-ReadSession = Annotated[Session, Depends(read_session, scope="function")]
+DatabaseDep = Annotated[Database, Depends(_database)]

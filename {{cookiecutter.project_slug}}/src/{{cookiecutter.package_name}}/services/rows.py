@@ -1,8 +1,7 @@
-"""Small helpers every resource router shares: look-up, paging, partial updates."""
+"""Helpers every service shares: look-up, insert, partial update, paging."""
 
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
-from fastapi import Query
 from sqlalchemy import Select, func, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.interfaces import ORMOption
@@ -11,9 +10,6 @@ from ..db.base import Base
 from ..errors import Invalid, NotFound
 
 Model = TypeVar("Model", bound=Base)
-
-Limit = Annotated[int, Query(ge=1, le=100)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 def get_or_404(session: Session, model: type[Model], id_: int, *options: ORMOption) -> Model:
@@ -24,7 +20,7 @@ def get_or_404(session: Session, model: type[Model], id_: int, *options: ORMOpti
 
 
 def add(session: Session, row: Model) -> Model:
-    """Add and flush, so the id is known and constraint errors surface inside the route."""
+    """Add and flush, so the id is known and constraint errors surface inside the service."""
     session.add(row)
     session.flush()
     return row

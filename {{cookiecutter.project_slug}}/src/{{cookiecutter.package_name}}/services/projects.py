@@ -1,0 +1,35 @@
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Project
+from ..schemas import ProjectCreate, ProjectUpdate
+from .rows import add, change, get_or_404, paginate
+
+
+def create_project(session: Session, *, body: ProjectCreate) -> Project:
+    return add(session, Project(**body.model_dump()))
+
+
+def list_projects(
+    session: Session, *, owner_id: int | None, limit: int, offset: int
+) -> dict[str, Any]:
+    query = select(Project).order_by(Project.id)
+    if owner_id is not None:
+        query = query.where(Project.owner_id == owner_id)
+    return paginate(session, query, limit, offset)
+
+
+def get_project(session: Session, *, project_id: int) -> Project:
+    return get_or_404(session, Project, project_id)
+
+
+def update_project(session: Session, *, project_id: int, body: ProjectUpdate) -> Project:
+    project = get_project(session, project_id=project_id)
+    return change(session, project, body.model_dump(exclude_unset=True))
+
+
+def delete_project(session: Session, *, project_id: int) -> None:
+    """The database deletes its tasks."""
+    session.delete(get_project(session, project_id=project_id))

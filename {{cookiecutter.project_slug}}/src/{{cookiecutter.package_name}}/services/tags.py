@@ -1,0 +1,28 @@
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Tag
+from ..schemas import TagCreate, TagUpdate
+from .rows import add, change, get_or_404, paginate
+
+
+def create_tag(session: Session, *, body: TagCreate) -> Tag:
+    return add(session, Tag(**body.model_dump()))
+
+
+def list_tags(session: Session, *, limit: int, offset: int) -> dict[str, Any]:
+    return paginate(session, select(Tag).order_by(Tag.name), limit, offset)
+
+
+def get_tag(session: Session, *, tag_id: int) -> Tag:
+    return get_or_404(session, Tag, tag_id)
+
+
+def update_tag(session: Session, *, tag_id: int, body: TagUpdate) -> Tag:
+    return change(session, get_tag(session, tag_id=tag_id), body.model_dump(exclude_unset=True))
+
+
+def delete_tag(session: Session, *, tag_id: int) -> None:
+    session.delete(get_tag(session, tag_id=tag_id))

@@ -1,0 +1,29 @@
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import User
+from ..schemas import UserCreate, UserUpdate
+from .rows import add, change, get_or_404, paginate
+
+
+def create_user(session: Session, *, body: UserCreate) -> User:
+    return add(session, User(**body.model_dump()))
+
+
+def list_users(session: Session, *, limit: int, offset: int) -> dict[str, Any]:
+    return paginate(session, select(User).order_by(User.id), limit, offset)
+
+
+def get_user(session: Session, *, user_id: int) -> User:
+    return get_or_404(session, User, user_id)
+
+
+def update_user(session: Session, *, user_id: int, body: UserUpdate) -> User:
+    return change(session, get_user(session, user_id=user_id), body.model_dump(exclude_unset=True))
+
+
+def delete_user(session: Session, *, user_id: int) -> None:
+    """The database deletes their projects and those projects' tasks, and unassigns the rest."""
+    session.delete(get_user(session, user_id=user_id))
