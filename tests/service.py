@@ -24,15 +24,17 @@ def call(url: str, body: dict[str, str] | None = None) -> tuple[int, object]:
 
 
 class Service:
-    def __init__(self, command: list[str], cwd: Path, env: dict[str, str]) -> None:
+    def __init__(
+        self, command: list[str], cwd: Path, env: dict[str, str], logs: Path | None = None
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.command, self.cwd = command, cwd
         self.env = env | {"PORT": str(self.port), "HOST": "127.0.0.1"}
-        self.log = cwd.parent / f"serve-{self.port}.log"
+        self.log = (logs or cwd.parent) / f"serve-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 30) -> None:
+    def start(self, timeout: float = 30, path: str = "/healthz") -> None:
         with self.log.open("w") as log:
             self.process = subprocess.Popen(
                 self.command, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT
@@ -41,11 +43,11 @@ class Service:
         while time.monotonic() < deadline:
             assert self.process.poll() is None, f"serve exited:\n{self.log.read_text()}"
             try:
-                call(f"{self.url}/healthz")
+                call(f"{self.url}{path}")
                 return
             except (URLError, ConnectionError):
                 time.sleep(0.1)
-        raise AssertionError(f"serve did not answer /healthz within {timeout} s")
+        raise AssertionError(f"serve did not answer {path} within {timeout} s")
 
     def stop(self) -> None:
         """SIGTERM, as a process manager stops it; the lifespan must finish its shutdown."""
