@@ -13,11 +13,12 @@ for a lock, they run on the event loop without a thread.
 """
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, Concatenate, ParamSpec, Self, TypeVar
 
 from anyio import CapacityLimiter, to_thread
+from anyio.lowlevel import checkpoint
 from fastapi import Depends, Request
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
@@ -59,28 +60,35 @@ class Database:
         self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """Run `work(session, ...)` in a transaction that has committed when this returns."""
-
-        def transaction() -> T:
-            with self.unit_of_work() as session:
-                return work(session, *args, **kwargs)
-
-        return await to_thread.run_sync(transaction, limiter=self.writers)
+        return await _run(self.unit_of_work, self.writers, lambda s: work(s, *args, **kwargs))
 
     async def read(
         self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """Run `work(session, ...)` in a session that refuses to write."""
-
-        def reading() -> T:
-            with self.read_sessions() as session:
-                return work(session, *args, **kwargs)
-
-        if self.readers is None:
-            return reading()
-        return await to_thread.run_sync(reading, limiter=self.readers)
+        return await _run(self.read_sessions, self.readers, lambda s: work(s, *args, **kwargs))
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+async def _run(
+    session_scope: Callable[[], AbstractContextManager[Session]],
+    limiter: CapacityLimiter | None,
+    work: Callable[[Session], T],
+) -> T:
+    """Run work in a session, in a worker thread once the limiter admits it (None: here)."""
+
+    def in_session() -> T:
+        with session_scope() as session:
+            return work(session)
+
+    if limiter is None:
+        # Take a turn first: work that never suspends would be served ahead of requests
+        # already waiting, and leave some connections a tail of seconds under load.
+        await checkpoint()
+        return in_session()
+    return await to_thread.run_sync(in_session, limiter=limiter)
 
 
 def _refuse_write(session: Session, *_: Any) -> None:
