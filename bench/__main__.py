@@ -37,6 +37,7 @@ SCENARIOS = {  # name: (share of creates, read path)
 }
 KNOWN_TAGS = 200
 APPS = ("service", "textbook")
+STALLED = Result(0, 0, 0, 0, 1.0, 0.0, 0.0, 0.0, 0)  # an app that did not answer before a round
 
 
 def main() -> None:
@@ -125,9 +126,26 @@ def textbook(project: Path, url: str, workers: int, logs: Path) -> Service:
 
 
 class App:
-    def __init__(self, service: Service, ready_after: float) -> None:
-        self.service, self.ready_after = service, ready_after
+    def __init__(self, service: Service, ready_path: str, ready_after: float) -> None:
+        self.service, self.ready_path, self.ready_after = service, ready_path, ready_after
         self.url = service.url
+        self.stalled = False  # once it failed to recover, it is not waited for again
+
+    def settle(self, url: str, timeout: float = 60) -> bool:
+        """Whether the app answers and its table is quiet again within timeout: after a round
+        that stalled it, requests the loader abandoned may still be running, and committing."""
+        if self.stalled:
+            return False
+        deadline = time.monotonic() + timeout
+        try:
+            self.service.wait_for(self.ready_path, timeout)
+        except AssertionError:
+            self.stalled = True
+            return False
+        count = -1
+        while count != (count := count_tags(url)) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        return True
 
     def rss_mib(self) -> list[float]:
         """Resident memory of each worker process (the process itself with one worker)."""
@@ -150,7 +168,7 @@ def started(server: Service, ready_path: str) -> Iterator[App]:
     began = time.monotonic()
     try:
         server.start(path=ready_path)
-        yield App(server, round(time.monotonic() - began, 2))
+        yield App(server, ready_path, round(time.monotonic() - began, 2))
     finally:
         server.kill()
 
@@ -176,6 +194,10 @@ def measure(
             for round_ in range(args.rounds):
                 for (name, app), url in zip(apps.items(), urls, strict=True):
                     mix = Mix(share, path, ids[name], prefix=f"{scenario}{clients}r{round_}")
+                    if not app.settle(url):
+                        print(f"  {name} still stalled: round counted as 0/s", file=sys.stderr)
+                        results[name].append(STALLED)
+                        continue
                     before = count_tags(url)
                     result = drive(app.url, mix, clients, args.seconds, args.loader)
                     stored = count_tags(url) - before
@@ -247,7 +269,7 @@ def print_report(report: dict[str, object]) -> None:
             app = row[name]
             latency = f"{app['p50_ms']:.1f} / {app['p99_ms']:.1f} / {app['max_ms']:.0f}"
             cells += [f"{app['per_s']:.0f}", latency, app["non_2xx"] + app["transport_errors"]]
-        cells.append(f"{row['ratio']:.2f}x")
+        cells.append(f"{row['ratio']:.2f}x" if row["ratio"] is not None else "n/a")
         print("| " + " | ".join(map(str, cells)) + " |")
 
 

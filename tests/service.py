@@ -39,13 +39,18 @@ class Service:
             self.process = subprocess.Popen(
                 self.command, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT
             )
+        self.wait_for(path, timeout)
+
+    def wait_for(self, path: str, timeout: float) -> None:
+        """Wait until `path` answers."""
+        assert self.process is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.process.poll() is None, f"serve exited:\n{self.log.read_text()}"
             try:
                 call(f"{self.url}{path}")
                 return
-            except (URLError, ConnectionError):
+            except (URLError, ConnectionError, TimeoutError):
                 time.sleep(0.1)
         raise AssertionError(f"serve did not answer {path} within {timeout} s")
 
