@@ -63,7 +63,7 @@ def main() -> None:
             "loader": args.loader,
             "seconds": args.seconds,
             "start_to_ready_s": {name: app.ready_after for name, app in apps.items()},
-            "floor_creates_per_s": floor(project, workdir),
+            "floor_creates_per_s": floor(project, urls[2]),
             "rows": measure(apps, urls, args),
             "rss_mib": {name: app.rss_mib() for name, app in apps.items()},
         }
@@ -90,14 +90,15 @@ def parse_args() -> argparse.Namespace:
 
 
 @contextmanager
-def database_urls(database: str, workdir: Path) -> Iterator[tuple[str, str]]:
-    """One empty database for each app, on the same engine."""
+def database_urls(database: str, workdir: Path) -> Iterator[tuple[str, str, str]]:
+    """Empty databases on the same engine: the service's, the textbook app's, the floor's."""
+    names = ("bench_service", "bench_textbook", "bench_floor")
     if database == "sqlite":
-        yield f"sqlite:///{workdir / 'service.db'}", f"sqlite:///{workdir / 'textbook.db'}"
+        service, textbook, floor = (f"sqlite:///{workdir / name}.db" for name in names)
+        yield service, textbook, floor
         return
     with postgres_server() as server:
         admin = create_engine(server, isolation_level="AUTOCOMMIT")
-        names = ("bench_service", "bench_textbook")
         with admin.connect() as connection:
             for name in names:
                 connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
@@ -105,7 +106,7 @@ def database_urls(database: str, workdir: Path) -> Iterator[tuple[str, str]]:
         admin.dispose()
         base = make_url(server)
         urls = [base.set(database=name).render_as_string(hide_password=False) for name in names]
-        yield urls[0], urls[1]
+        yield urls[0], urls[1], urls[2]
 
 
 def service(project: Path, url: str, workers: int, logs: Path) -> Service:
@@ -173,9 +174,8 @@ def started(server: Service, ready_path: str) -> Iterator[App]:
         server.kill()
 
 
-def floor(project: Path, workdir: Path) -> float:
+def floor(project: Path, url: str) -> float:
     """Creates per second in-process: the same ORM insert + commit + read-schema validation."""
-    url = f"sqlite:///{workdir / 'floor.db'}"
     python = str(project / ".venv" / "bin" / "python")
     package = json.loads((project / ".cookiecutter.json").read_text())["package_name"]
     output = run([python, str(BENCH / "floor.py"), package], project, DATABASE_URL=url)
@@ -183,7 +183,7 @@ def floor(project: Path, workdir: Path) -> float:
 
 
 def measure(
-    apps: dict[str, App], urls: tuple[str, str], args: argparse.Namespace
+    apps: dict[str, App], urls: tuple[str, str, str], args: argparse.Namespace
 ) -> list[dict[str, object]]:
     ids = {name: known_tags(app.url) for name, app in apps.items()}
     rows = []
@@ -192,7 +192,7 @@ def measure(
             share, path = SCENARIOS[scenario]
             results: dict[str, list[Result]] = {name: [] for name in apps}
             for round_ in range(args.rounds):
-                for (name, app), url in zip(apps.items(), urls, strict=True):
+                for (name, app), url in zip(apps.items(), urls[:2], strict=True):
                     mix = Mix(share, path, ids[name], prefix=f"{scenario}{clients}r{round_}")
                     if not app.settle(url):
                         print(f"  {name} still stalled: round counted as 0/s", file=sys.stderr)
