@@ -45,12 +45,13 @@ def main() -> None:
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
         project = args.project or render(workdir, database=args.database)
-        args.database = json.loads((project / ".cookiecutter.json").read_text())["database"]
+        answers = json.loads((project / ".cookiecutter.json").read_text())
+        args.database = answers["database"]
         run(["uv", "sync", "--quiet"], project)
         urls = stack.enter_context(database_urls(args.database, workdir))
         apps = {
             "service": stack.enter_context(
-                started(service(project, urls[0], args.workers, workdir), "/readyz")
+                started(service(project, answers, urls[0], args.workers, workdir), "/readyz")
             ),
             "textbook": stack.enter_context(
                 started(textbook(project, urls[1], args.workers, workdir), "/tags?limit=1")
@@ -63,7 +64,7 @@ def main() -> None:
             "loader": args.loader,
             "seconds": args.seconds,
             "start_to_ready_s": {name: app.ready_after for name, app in apps.items()},
-            "floor_creates_per_s": floor(project, urls[2]),
+            "floor_creates_per_s": floor(project, answers, urls[2]),
             "rows": measure(apps, urls, args),
             "rss_mib": {name: app.rss_mib() for name, app in apps.items()},
         }
@@ -109,8 +110,8 @@ def database_urls(database: str, workdir: Path) -> Iterator[tuple[str, str, str]
         yield urls[0], urls[1], urls[2]
 
 
-def service(project: Path, url: str, workers: int, logs: Path) -> Service:
-    command = [str(project / ".venv" / "bin" / project.name), "serve"]
+def service(project: Path, answers: dict[str, str], url: str, workers: int, logs: Path) -> Service:
+    command = [str(project / ".venv" / "bin" / answers["project_slug"]), "serve"]
     env = environment(DATABASE_URL=url, WORKERS=str(workers))
     return Service(command, project, env, logs)
 
@@ -174,10 +175,10 @@ def started(server: Service, ready_path: str) -> Iterator[App]:
         server.kill()
 
 
-def floor(project: Path, url: str) -> float:
+def floor(project: Path, answers: dict[str, str], url: str) -> float:
     """Creates per second in-process: the same ORM insert + commit + read-schema validation."""
+    package = answers["package_name"]
     python = str(project / ".venv" / "bin" / "python")
-    package = json.loads((project / ".cookiecutter.json").read_text())["package_name"]
     output = run([python, str(BENCH / "floor.py"), package], project, DATABASE_URL=url)
     return float(output.split()[-1])
 

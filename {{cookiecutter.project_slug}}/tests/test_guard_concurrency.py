@@ -1,9 +1,9 @@
 """More concurrent writers than the server has threads: none stalls, none fails, none is lost.
 
-A request that holds SQLite's write lock (or a pooled connection) while it waits for a worker
-thread stalls everyone behind it until the busy timeout (or the pool timeout) gives up, and
-they answer 503 or 500. Writers must queue before they take a thread, and hold the lock only
-inside it.
+A request that holds the database's write lock (or a pooled connection) while it waits for a
+worker thread stalls everyone behind it until the lock's busy timeout (or the pool timeout)
+gives up, and they answer 503 or 500. Writers must queue before they take a thread, and hold
+the lock only inside it.
 """
 
 import asyncio
