@@ -155,7 +155,7 @@ class App:
         pid = self.service.process.pid
         children = Path(f"/proc/{pid}/task/{pid}/children")
         pids = children.read_text().split() if children.exists() else []
-        return [_rss_mib(int(p)) for p in pids or [pid]] if pids else [_rss_mib(pid)]
+        return [_rss_mib(int(p)) for p in pids] if pids else [_rss_mib(pid)]
 
 
 def _rss_mib(pid: int) -> float:
@@ -193,10 +193,11 @@ def measure(
             share, path = SCENARIOS[scenario]
             results: dict[str, list[Result]] = {name: [] for name in apps}
             for round_ in range(args.rounds):
-                for (name, app), url in zip(apps.items(), urls[:2], strict=True):
+                order = list(zip(apps.items(), urls[:2], strict=True))
+                for (name, app), url in order if round_ % 2 == 0 else reversed(order):
                     mix = Mix(share, path, ids[name], prefix=f"{scenario}{clients}r{round_}")
                     if not app.settle(url):
-                        print(f"  {name} still stalled: round counted as 0/s", file=sys.stderr)
+                        print(f"  {name} stalled, not measured: counted as 0/s", file=sys.stderr)
                         results[name].append(STALLED)
                         continue
                     before = count_tags(url)
@@ -236,7 +237,7 @@ def summarise(scenario: str, clients: int, results: dict[str, list[Result]]) -> 
 
 
 def known_tags(url: str) -> tuple[int, ...]:
-    return tuple(call(f"{url}/tags", {"name": f"known-{n}"})[1]["id"] for n in range(KNOWN_TAGS))  # type: ignore[index]
+    return tuple(call(f"{url}/tags", {"name": f"known-{n}"})[1]["id"] for n in range(KNOWN_TAGS))
 
 
 def count_tags(url: str) -> int:
@@ -264,7 +265,7 @@ def print_report(report: dict[str, object]) -> None:
     ]
     print("| " + " | ".join([*columns, "ratio"]) + " |")
     print("|---" * (len(columns) + 1) + "|")
-    for row in report["rows"]:  # type: ignore[attr-defined]
+    for row in report["rows"]:
         cells = [row["scenario"], row["clients"]]
         for name in APPS:
             app = row[name]

@@ -47,7 +47,7 @@ class TagRead(BaseModel):
 app = FastAPI()
 
 
-def get_db():  # type: ignore[no-untyped-def]
+def get_db():
     db = SessionLocal()
     try:
         yield db

@@ -1,6 +1,7 @@
 """A generated project's `serve` command as a real process on a free loopback port."""
 
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -37,7 +38,12 @@ class Service:
     def start(self, timeout: float = 30, path: str = "/healthz") -> None:
         with self.log.open("w") as log:
             self.process = subprocess.Popen(
-                self.command, cwd=self.cwd, env=self.env, stdout=log, stderr=subprocess.STDOUT
+                self.command,
+                cwd=self.cwd,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: kill() takes its workers too
             )
         self.wait_for(path, timeout)
 
@@ -64,5 +70,5 @@ class Service:
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
-            self.process.kill()
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()

@@ -73,12 +73,10 @@ def test_every_acknowledged_write_survives_kill_9(
     engine = create_engine(url)
     with engine.connect() as connection:
         stored = set(connection.execute(text("SELECT id FROM users")).scalars())
-        check = (
-            connection.exec_driver_sql("PRAGMA integrity_check").scalar()
-            if url.startswith("sqlite")
-            else "ok"
-        )
+        # SQLite's file was written by the killed process; PostgreSQL's server stayed up.
+        if url.startswith("sqlite"):
+            check = connection.exec_driver_sql("PRAGMA integrity_check").scalar()
+            assert check == "ok", f"PRAGMA integrity_check after kill -9: {check}"
     engine.dispose()
     lost = sorted(set(acknowledged) - stored)
     assert not lost, f"{len(lost)} of {len(acknowledged)} rows answered 201 are gone: {lost[:10]}"
-    assert check == "ok", f"PRAGMA integrity_check after kill -9: {check}"

@@ -26,7 +26,7 @@ WRITERS = 100  # more than anyio's 40 worker threads
 WRITES_EACH = 3
 # Far below the busy and pool timeouts (5 s, 30 s) a stalled request waits for; the client
 # gives up on a request after PATIENCE_S.
-PROMPT_S = 2
+PROMPT_S = 3
 PATIENCE_S = 10
 
 
@@ -68,7 +68,7 @@ async def drive(server_url: str) -> list[Outcome]:
         async def writer(number: int) -> list[Outcome]:
             outcomes = []
             for i in range(WRITES_EACH):
-                if (number + i) % 2:  # reads the tag, then writes: what a deferred BEGIN breaks
+                if (number + i) % 2:  # reads the tag, then writes
                     title = f"t{number}-{i}"
                     task = {"title": title, "project_id": project["id"], "tag_ids": [tag["id"]]}
                     outcomes.append(await write("/tasks", task))

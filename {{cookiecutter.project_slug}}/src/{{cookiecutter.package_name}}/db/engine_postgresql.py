@@ -46,7 +46,7 @@ def create_db_engine(settings: EngineSettings) -> Engine:
 def limiters(settings: EngineSettings) -> tuple[CapacityLimiter, CapacityLimiter]:
     """Places for (writers, readers): both share one thread and connection per pool_size.
     More threads than that only contend for the interpreter (15 ran creates at 0.6 times
-    the rate of 3); max_overflow stays for the rest of the process."""
+    the rate of 3), so requests never reach max_overflow."""
     connections = CapacityLimiter(settings.pool_size)
     return connections, connections
 

@@ -56,8 +56,8 @@ def create_db_engine(settings: EngineSettings) -> Engine:
 
 def limiters(settings: EngineSettings) -> tuple[CapacityLimiter, None]:
     """Places for (writers, readers). SQLite's lock admits one writer, so writers queue for
-    one worker thread. Reads take no thread (None): in WAL mode a read never waits for a
-    lock, and a hop to a thread and back costs more than the read itself."""
+    one worker thread. Reads take no thread (None): in WAL mode they do not wait for
+    writers, and a hop to a thread and back costs more than the read itself."""
     return CapacityLimiter(1), None
 
 

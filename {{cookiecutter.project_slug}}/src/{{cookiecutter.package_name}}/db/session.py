@@ -1,15 +1,16 @@
 """Sessions, the unit of work, and how a request reaches the database without stalling.
 
 Database work is plain synchronous SQLAlchemy in a service function. A route hands it to
-`Database.write` or `Database.read`, which runs it in one session in one worker thread; a
-write commits before `write` returns, so before the response is sent: a failed commit becomes
-an error response, never a 2xx for data that was not stored. Any exception rolls back.
+`Database.write` or `Database.read`, which runs it in one session, in one worker thread (or
+on the event loop, see below). A write commits before `write` returns, so before the
+response is sent: a failed commit becomes an error response, never a 2xx for data that was
+not stored. Any exception rolls back.
 
 Before a request takes a thread, it waits in the event loop, first come first served, for a
 place at the database: as many places as the database admits writers, or has pooled
 connections (`limiters` in db/engine.py says which). So a request never holds a lock or a
-connection while it waits for a thread, and no thread waits for one. Where reads never wait
-for a lock, they run on the event loop without a thread.
+connection while it waits for a thread, and no thread waits for one within the process.
+Where reads do not wait for writers, they run on the event loop without a thread.
 """
 
 from collections.abc import Callable, Iterator
