@@ -2,6 +2,7 @@
 
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -10,11 +11,25 @@ import urllib.request
 from pathlib import Path
 from urllib.error import URLError
 
+PORTS_PER_WORKER = 4000
+
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free loopback port from this xdist worker's own range, below the ephemeral ports.
+
+    Port 0 would do within one process, but two workers that each start a service at the
+    same moment can be handed the same released port, and then probe each other's server.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, ...; inherited by subprocesses
+    first = 10_000 + PORTS_PER_WORKER * (int(worker.removeprefix("gw")) + 1 if worker else 0)
+    for port in random.sample(range(first, first + PORTS_PER_WORKER), PORTS_PER_WORKER):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {first}-{first + PORTS_PER_WORKER - 1}")
 
 
 def call(url: str, body: dict[str, str] | None = None) -> tuple[int, object]:
