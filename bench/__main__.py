@@ -51,10 +51,12 @@ def main() -> None:
         urls = stack.enter_context(database_urls(args.database, workdir))
         apps = {
             "service": stack.enter_context(
-                started(service(project, answers, urls[0], args.workers, workdir), "/readyz")
+                started(
+                    service(project, answers, urls[0], args.workers, workdir), "/readyz", urls[0]
+                )
             ),
             "textbook": stack.enter_context(
-                started(textbook(project, urls[1], args.workers, workdir), "/tags?limit=1")
+                started(textbook(project, urls[1], args.workers, workdir), "/tags?limit=1", urls[1])
             ),
         }
         report = {
@@ -65,7 +67,7 @@ def main() -> None:
             "seconds": args.seconds,
             "start_to_ready_s": {name: app.ready_after for name, app in apps.items()},
             "floor_creates_per_s": floor(project, answers, urls[2]),
-            "rows": measure(apps, urls, args),
+            "rows": measure(apps, args),
             "rss_mib": {name: app.rss_mib() for name, app in apps.items()},
         }
     print_report(report)
@@ -128,12 +130,14 @@ def textbook(project: Path, url: str, workers: int, logs: Path) -> Service:
 
 
 class App:
-    def __init__(self, service: Service, ready_path: str, ready_after: float) -> None:
+    def __init__(
+        self, service: Service, ready_path: str, database_url: str, ready_after: float
+    ) -> None:
         self.service, self.ready_path, self.ready_after = service, ready_path, ready_after
-        self.url = service.url
+        self.url, self.database_url = service.url, database_url
         self.stalled = False  # once it failed to recover, it is not waited for again
 
-    def settle(self, url: str, timeout: float = 60) -> bool:
+    def settle(self, timeout: float = 60) -> bool:
         """Whether the app answers and its table is quiet again within timeout: after a round
         that stalled it, requests the loader abandoned may still be running, and committing."""
         if self.stalled:
@@ -145,7 +149,7 @@ class App:
             self.stalled = True
             return False
         count = -1
-        while count != (count := count_tags(url)) and time.monotonic() < deadline:
+        while count != (count := count_tags(self.database_url)) and time.monotonic() < deadline:
             time.sleep(0.5)
         return True
 
@@ -166,11 +170,11 @@ def _rss_mib(pid: int) -> float:
 
 
 @contextmanager
-def started(server: Service, ready_path: str) -> Iterator[App]:
+def started(server: Service, ready_path: str, database_url: str) -> Iterator[App]:
     began = time.monotonic()
     try:
         server.start(path=ready_path)
-        yield App(server, ready_path, round(time.monotonic() - began, 2))
+        yield App(server, ready_path, database_url, round(time.monotonic() - began, 2))
     finally:
         server.kill()
 
@@ -183,9 +187,7 @@ def floor(project: Path, answers: dict[str, str], url: str) -> float:
     return float(output.split()[-1])
 
 
-def measure(
-    apps: dict[str, App], urls: tuple[str, str, str], args: argparse.Namespace
-) -> list[dict[str, object]]:
+def measure(apps: dict[str, App], args: argparse.Namespace) -> list[dict[str, object]]:
     ids = {name: known_tags(app.url) for name, app in apps.items()}
     rows = []
     for clients in args.clients:
@@ -193,16 +195,16 @@ def measure(
             share, path = SCENARIOS[scenario]
             results: dict[str, list[Result]] = {name: [] for name in apps}
             for round_ in range(args.rounds):
-                order = list(zip(apps.items(), urls[:2], strict=True))
-                for (name, app), url in order if round_ % 2 == 0 else reversed(order):
+                order = list(apps.items())
+                for name, app in order if round_ % 2 == 0 else reversed(order):
                     mix = Mix(share, path, ids[name], prefix=f"{scenario}{clients}r{round_}")
-                    if not app.settle(url):
+                    if not app.settle():
                         print(f"  {name} stalled, not measured: counted as 0/s", file=sys.stderr)
                         results[name].append(STALLED)
                         continue
-                    before = count_tags(url)
+                    before = count_tags(app.database_url)
                     result = drive(app.url, mix, clients, args.seconds, args.loader)
-                    stored = count_tags(url) - before
+                    stored = count_tags(app.database_url) - before
                     results[name].append(result)
                     check = result.created <= stored <= result.created + result.abandoned_max
                     rows_ok = check if share else stored == 0
