@@ -60,3 +60,16 @@ def copy_of(template_url: str, directory: Path) -> Iterator[str]:
             yield url
     finally:
         admin.dispose()
+
+
+@contextmanager
+def write_lock_held_elsewhere(url: str, table: str) -> Iterator[None]:
+    """Hold a lock that makes writes to the table wait, from another connection, as another
+    process would; reads go on."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+            yield
+    finally:
+        engine.dispose()

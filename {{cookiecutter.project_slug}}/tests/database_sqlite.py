@@ -1,6 +1,7 @@
 """Test databases on SQLite: one file migrated per run, a copy of it per test."""
 
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,3 +18,16 @@ def copy_of(template_url: str, directory: Path) -> Iterator[str]:
     copy = directory / "test.db"
     shutil.copyfile(template_url.removeprefix("sqlite:///"), copy)
     yield f"sqlite:///{copy}"
+
+
+@contextmanager
+def write_lock_held_elsewhere(url: str, table: str) -> Iterator[None]:
+    """Hold the database's write lock (the whole file's, whatever the table) from another
+    connection, as another process would."""
+    other = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        yield
+        other.rollback()
+    finally:
+        other.close()

@@ -3,10 +3,12 @@
 A request that holds the database's write lock (or a pooled connection) while it waits for a
 worker thread stalls everyone behind it until the lock's busy timeout (or the pool timeout)
 gives up, and they answer 503 or 500. Writers must queue before they take a thread, and hold
-the lock only inside it.
+the lock only inside it. And a write that waits for another process must wait in a thread:
+on the event loop it would stop every other request with it.
 """
 
 import asyncio
+import contextlib
 import socket
 import threading
 import time
@@ -21,6 +23,9 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, func, select
 
 from {{ cookiecutter.package_name }}.models import Task, User
+from {{ cookiecutter.package_name }}.settings import Settings
+
+from tests.database import write_lock_held_elsewhere
 
 WRITERS = 100  # more than anyio's 40 worker threads
 WRITES_EACH = 3
@@ -28,6 +33,8 @@ WRITES_EACH = 3
 # gives up on a request after PATIENCE_S.
 PROMPT_S = 3
 PATIENCE_S = 10
+# What a liveness probe on loopback may take while a write waits for another process.
+ANSWER_S = 1
 
 
 @pytest.fixture
@@ -103,3 +110,31 @@ def test_concurrent_writers_neither_stall_nor_fail(server_url: str, fresh_engine
     assert stored == statuses[201], (
         f"{statuses[201]} writes answered 201 but {stored} rows were stored"
     )
+
+
+async def write_behind_a_lock(server_url: str, settings: Settings) -> tuple[bool, float, int]:
+    """While another process holds the lock, start a write, then time a liveness probe."""
+    async with httpx2.AsyncClient(base_url=server_url, timeout=PATIENCE_S) as http:
+        body = {"email": "waits@example.com", "name": "Waits"}
+        with write_lock_held_elsewhere(settings.database_url, User.__tablename__):
+            write = asyncio.create_task(http.post("/users", json=body))
+            await asyncio.sleep(0.3)
+            began = time.monotonic()
+            with contextlib.suppress(httpx2.TimeoutException):  # the loop waits for the lock
+                await http.get("/healthz", timeout=PROMPT_S)
+            answered_after = time.monotonic() - began
+            waited = not write.done()
+        return waited, answered_after, (await write).status_code
+
+
+def test_a_write_waiting_for_another_process_leaves_the_server_serving(
+    server_url: str, settings: Settings
+) -> None:
+    waited, answered_after, status = asyncio.run(write_behind_a_lock(server_url, settings))
+    assert waited, "the write did not wait for the lock held elsewhere: the test holds no lock"
+    assert answered_after < ANSWER_S, (
+        f"/healthz took {answered_after:.1f} s while a write waited for another process's lock: "
+        "the write waits on the event loop and stops every request with it. Wait in a worker "
+        "thread (db/engine.py begin_without_waiting)"
+    )
+    assert status == 201, f"the write that waited for the lock answered {status}"

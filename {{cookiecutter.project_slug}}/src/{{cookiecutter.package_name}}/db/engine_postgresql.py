@@ -13,6 +13,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings
 from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.dialects.postgresql import insert as insert  # ON CONFLICT DO NOTHING for seeding
+from sqlalchemy.orm import Session
 
 PACKAGE = __name__.partition(".")[0]
 # psycopg's read-only mode: the server refuses writes in sessions created with this option.
@@ -49,6 +50,12 @@ def limiters(settings: EngineSettings) -> tuple[CapacityLimiter, CapacityLimiter
     the rate of 3), so requests never reach max_overflow."""
     connections = CapacityLimiter(settings.pool_size)
     return connections, connections
+
+
+def begin_without_waiting(session: Session) -> bool:
+    """Never: every statement is a round trip to the server and may wait for a row lock,
+    so writes run in a worker thread, never on the event loop."""
+    return False
 
 
 def migration_transaction(connection: Connection) -> AbstractContextManager[None]:

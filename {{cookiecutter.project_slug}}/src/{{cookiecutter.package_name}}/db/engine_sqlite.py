@@ -6,6 +6,7 @@ that upgrade. Write transactions therefore start with BEGIN IMMEDIATE; sessions 
 read opt out with the READ_ONLY execution option and never take the write lock.
 """
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -18,10 +19,14 @@ from pydantic import Field
 from pydantic_settings import BaseSettings
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.dialects.sqlite import insert as insert  # ON CONFLICT DO NOTHING for seeding
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 PACKAGE = __name__.partition(".")[0]
 # The begin hook below starts sessions created with this execution option read-only.
 READ_ONLY = "read_only"
+# Write transactions begun with this one fail at once, rather than wait, if the lock is taken.
+NO_WAIT = "no_wait"
 # Batch mode lets SQLite alter a table by copying it.
 MIGRATION_OPTIONS: dict[str, Any] = {"render_as_batch": True}
 
@@ -34,7 +39,8 @@ class EngineSettings(BaseSettings):
     pool_timeout: float = Field(default=30, gt=0)
 
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
-    # NORMAL in WAL mode never loses data on a process crash; FULL also survives power loss.
+    # NORMAL in WAL mode never loses data on a process crash; FULL also survives power loss,
+    # but makes every commit wait for the disk, and writes commit on the event loop.
     sqlite_synchronous: Literal["NORMAL", "FULL", "EXTRA"] = "NORMAL"
     sqlite_cache_size_kib: int = Field(default=20000, ge=0)
 
@@ -50,15 +56,28 @@ def create_db_engine(settings: EngineSettings) -> Engine:
         pool_timeout=settings.pool_timeout,
     )
     event.listen(engine, "connect", partial(_configure_connection, settings))
-    event.listen(engine, "begin", _begin)
+    event.listen(engine, "begin", partial(_begin, settings))
     return engine
 
 
 def limiters(settings: EngineSettings) -> tuple[CapacityLimiter, None]:
     """Places for (writers, readers). SQLite's lock admits one writer, so writers queue for
-    one worker thread. Reads take no thread (None): in WAL mode they do not wait for
+    it one at a time. Reads take no thread (None): in WAL mode they do not wait for
     writers, and a hop to a thread and back costs more than the read itself."""
     return CapacityLimiter(1), None
+
+
+def begin_without_waiting(session: Session) -> bool:
+    """Begin the session's write transaction if the lock is free; False if another process
+    holds it. Once this process holds the lock, nothing in a WAL-mode write transaction
+    waits for another process, so the write may run on the event loop."""
+    try:
+        session.connection(execution_options={NO_WAIT: True})
+    except OperationalError as error:
+        if getattr(error.orig, "sqlite_errorcode", None) != sqlite3.SQLITE_BUSY:
+            raise
+        return False
+    return True
 
 
 def _configure_connection(settings: EngineSettings, dbapi_connection: Any, _record: Any) -> None:
@@ -76,9 +95,18 @@ def _configure_connection(settings: EngineSettings, dbapi_connection: Any, _reco
     cursor.close()
 
 
-def _begin(connection: Connection) -> None:
-    read_only = connection.get_execution_options().get(READ_ONLY, False)
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+def _begin(settings: EngineSettings, connection: Connection) -> None:
+    options = connection.get_execution_options()
+    if options.get(READ_ONLY, False):
+        connection.exec_driver_sql("BEGIN")
+    elif options.get(NO_WAIT, False):
+        connection.exec_driver_sql("PRAGMA busy_timeout = 0")
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        finally:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout = {settings.sqlite_busy_timeout_ms:d}")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @contextmanager

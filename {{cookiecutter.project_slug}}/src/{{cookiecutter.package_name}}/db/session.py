@@ -1,16 +1,16 @@
 """Sessions, the unit of work, and how a request reaches the database without stalling.
 
 Database work is plain synchronous SQLAlchemy in a service function. A route hands it to
-`Database.write` or `Database.read`, which runs it in one session, in one worker thread (or
-on the event loop, see below). A write commits before `write` returns, so before the
-response is sent: a failed commit becomes an error response, never a 2xx for data that was
-not stored. Any exception rolls back.
+`Database.write` or `Database.read`, which runs it in one session. A write commits before
+`write` returns, so before the response is sent: a failed commit becomes an error response,
+never a 2xx for data that was not stored. Any exception rolls back.
 
-Before a request takes a thread, it waits in the event loop, first come first served, for a
-place at the database: as many places as the database admits writers, or has pooled
-connections (`limiters` in db/engine.py says which). So a request never holds a lock or a
-connection while it waits for a thread, and no thread waits for one within the process.
-Where reads do not wait for writers, they run on the event loop without a thread.
+Before a request touches the database, it waits in the event loop, first come first served,
+for a place: as many places as the database admits writers, or has pooled connections
+(`limiters` in db/engine.py says which). So a request never holds a lock or a connection
+while it waits for a thread, and no thread waits for one within the process. Work that
+cannot wait for another process (a write that already holds the lock, a read that never
+waits for writers) runs on the event loop; anything that may wait runs in a worker thread.
 """
 
 from collections.abc import Callable, Iterator
@@ -25,7 +25,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..settings import Settings
-from .engine import READ_ONLY, create_db_engine, limiters
+from .engine import READ_ONLY, begin_without_waiting, create_db_engine, limiters
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -61,35 +61,43 @@ class Database:
         self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """Run `work(session, ...)` in a transaction that has committed when this returns."""
-        return await _run(self.unit_of_work, self.writers, lambda s: work(s, *args, **kwargs))
+
+        def run(session: Session) -> T:
+            return work(session, *args, **kwargs)
+
+        async with self.writers:
+            with self.unit_of_work() as session:
+                if begin_without_waiting(session):
+                    # The lock is held and nothing below waits for another process: stay on
+                    # the event loop rather than hop to a thread and back.
+                    return run(session)
+            # Nothing began, so nothing was committed: wait for the lock in a thread.
+            return await to_thread.run_sync(_in_session, self.unit_of_work, run)
 
     async def read(
         self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """Run `work(session, ...)` in a session that refuses to write."""
-        return await _run(self.read_sessions, self.readers, lambda s: work(s, *args, **kwargs))
+
+        def run(session: Session) -> T:
+            return work(session, *args, **kwargs)
+
+        if self.readers is None:
+            # Take a turn first: work that never suspends would be served ahead of requests
+            # already waiting, and leave some connections a tail of seconds under load.
+            await checkpoint()
+            return _in_session(self.read_sessions, run)
+        return await to_thread.run_sync(_in_session, self.read_sessions, run, limiter=self.readers)
 
     def dispose(self) -> None:
         self.engine.dispose()
 
 
-async def _run(
-    session_scope: Callable[[], AbstractContextManager[Session]],
-    limiter: CapacityLimiter | None,
-    work: Callable[[Session], T],
+def _in_session(
+    session_scope: Callable[[], AbstractContextManager[Session]], work: Callable[[Session], T]
 ) -> T:
-    """Run work in a session, in a worker thread once the limiter admits it (None: here)."""
-
-    def in_session() -> T:
-        with session_scope() as session:
-            return work(session)
-
-    if limiter is None:
-        # Take a turn first: work that never suspends would be served ahead of requests
-        # already waiting, and leave some connections a tail of seconds under load.
-        await checkpoint()
-        return in_session()
-    return await to_thread.run_sync(in_session, limiter=limiter)
+    with session_scope() as session:
+        return work(session)
 
 
 def _refuse_write(session: Session, *_: Any) -> None:
