@@ -3,7 +3,11 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from tests.postgres import postgres_server
+from tests.test_mutations import PASSES
 from tests.variants import FULL_VARIANTS, Variant, prepare
+
+MARKS = {"passed": "ok  ", "failed": "MISS", "skipped": "SKIP"}
+PASS_MARKS = {"passed": "pass", "failed": "FAIL", "skipped": "SKIP"}  # a patch to accept
 
 
 @pytest.fixture(scope="session")
@@ -30,22 +34,29 @@ def prepared(
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """The mutation table: failure mode, the guard that caught it, and what it said."""
-    rows = [
-        (report.passed, *value)
-        for report in terminalreporter.getreports("passed") + terminalreporter.getreports("failed")
-        if report.when == "call"
-        for name, value in report.user_properties
-        if name == "mutation"
-    ]
+    """The mutation table: failure mode, the guard that caught it, and what it said.
+
+    A mutation the suite must accept is listed apart; one that did not run (no PostgreSQL
+    server) is listed as skipped and counts as unproven, not as caught."""
+    rows = []
+    for outcome in ("passed", "failed", "skipped"):
+        for report in terminalreporter.getreports(outcome):
+            recorded = [value for name, value in report.user_properties if name == "mutation"]
+            if report.when == "call" and recorded:
+                rows.append((outcome, *recorded[-1]))
     if not rows:
         return
     write = terminalreporter.write_line
     terminalreporter.section("guards against introduced failure modes")
     for variant in sorted({row[1] for row in rows}):
-        caught = [row for row in rows if row[1] == variant]
-        rate = sum(row[0] for row in caught)
-        write(f"{variant}: {rate}/{len(caught)} caught ({100 * rate // len(caught)}%)")
-        for passed, _, mode, guard, message in caught:
-            mark = "ok  " if passed else "MISS"
+        cases = [row for row in rows if row[1] == variant]
+        modes = [row for row in cases if row[3] != PASSES]
+        caught = sum(row[0] == "passed" for row in modes)
+        skipped = sum(row[0] == "skipped" for row in modes)
+        write(
+            f"{variant}: {caught}/{len(modes)} caught ({100 * caught // len(modes)}%)"
+            + (f", {skipped} NOT RUN (skipped)" if skipped else "")
+        )
+        for outcome, _, mode, guard, message in cases:
+            mark = MARKS[outcome] if guard != PASSES else PASS_MARKS[outcome]
             write(f"  {mark} {mode}\n       -> {guard}\n       -> {message}")

@@ -6,12 +6,15 @@ message. The patch is applied to a copy of the variant's project and the project
 suite runs on the copy; the terminal summary lists what caught each mode.
 """
 
+import json
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
@@ -56,17 +59,37 @@ def cases() -> list[Any]:
     ]
 
 
-def run_suite_on_patched_copy(
-    variant: Variant, mutation: Mutation, directory: Path
-) -> subprocess.CompletedProcess[str]:
+def patched_copy(variant: Variant, mutation: Mutation, directory: Path) -> Path:
+    """A copy of the variant's project with the patch applied, proven to have changed it."""
     copy = directory / variant.slug
     ignored = shutil.ignore_patterns(".venv", ".git", "data", "*cache*", "__pycache__")
     shutil.copytree(variant.project, copy, ignore=ignored)
+    # Its own repository: inside another work tree, git apply may apply nothing and exit 0.
+    run(["git", "init", "-q"], copy)
+    targets = re.findall(r"^\+\+\+ b/(\S+)$", mutation.path.read_text(), re.MULTILINE)
+    before = {target: read(copy / target) for target in targets}
     run(["git", "apply", str(mutation.path)], copy)
-    # The variant's environment runs the copy: its src/ comes first on the import path.
+    unchanged = [target for target in targets if read(copy / target) == before[target]]
+    assert targets, f"{mutation.path.name} names no file to patch"
+    assert not unchanged, f"{mutation.path.name} changed nothing in {unchanged}"
+    return copy
+
+
+def read(path: Path) -> bytes | None:
+    return path.read_bytes() if path.exists() else None
+
+
+def run_suite(variant: Variant, copy: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """The project's suite on the copy, with the copy's src/ first on the import path."""
     env = environment(**variant.env, PYTHONPATH=str(copy / "src"))
-    return subprocess.run(
-        [variant.bin("python"), "-m", "pytest", "-q", "-rfE", "-p", "no:cacheprovider"],
+    package = json.loads((copy / ".cookiecutter.json").read_text())["package_name"]
+    where = f"import {package}; print({package}.__file__)"
+    imported = run([variant.bin("python"), "-c", where], copy, **env).strip()
+    assert Path(imported).is_relative_to(copy), f"the suite would test {imported}, not the copy"
+    report = copy / "report.xml"
+    pytest_options = ["-q", "-p", "no:cacheprovider", f"--junitxml={report}"]
+    result = subprocess.run(
+        [variant.bin("python"), "-m", "pytest", *pytest_options],
         cwd=copy,
         env=env,
         capture_output=True,
@@ -74,6 +97,20 @@ def run_suite_on_patched_copy(
         timeout=600,
         check=False,
     )
+    return result, report
+
+
+def failure_of(report: Path, guard: str) -> str | None:
+    """What the named test's assertion said, if it failed (not errored, not skipped)."""
+    module, _, name = guard.partition("::")
+    if not report.exists():  # pytest stopped before it ran a test
+        return None
+    for case in ElementTree.parse(report).iter("testcase"):
+        named = case.get("name") == name or case.get("name", "").startswith(f"{name}[")
+        in_module = case.get("classname", "").rpartition(".")[2] == module.removesuffix(".py")
+        if named and in_module and (failure := case.find("failure")) is not None:
+            return failure.get("message", "")
+    return None
 
 
 @pytest.mark.mutation
@@ -85,20 +122,24 @@ def test_guard_catches_the_failure_mode(
     tmp_path: Path,
     record_property: Callable[[str, object], None],
 ) -> None:
-    result = run_suite_on_patched_copy(prepared(variant_name), mutation, tmp_path)
+    assert mutation.message or mutation.guard == PASSES, f"{mutation.path.name} has no Message"
+    # Recorded first, so the table lists a case that skips (no PostgreSQL server) too.
+    record_property("mutation", (variant_name, mutation.mode, mutation.guard, ""))
+    variant = prepared(variant_name)
+    result, report = run_suite(variant, patched_copy(variant, mutation, tmp_path))
     output = result.stdout + result.stderr
-    failed = [line for line in output.splitlines() if line.startswith(("FAILED ", "ERROR "))]
-    lines = [line for line in output.splitlines() if mutation.message and mutation.message in line]
-    said = [line for line in lines if line.startswith("E ")] or lines
-    message = said[0].removeprefix("E").strip() if said else ""
-    record_property("mutation", (variant_name, mutation.mode, mutation.guard, message[:140]))
     if mutation.guard == PASSES:
         assert result.returncode == 0, f"{mutation.path.name} must pass, but:\n{output[-3000:]}"
         return
-    assert result.returncode != 0, f"no guard caught {mutation.path.name}: {mutation.mode}"
-    assert mutation.guard in output, (
-        f"{mutation.path.name} was caught, but not by {mutation.guard}:\n" + "\n".join(failed)
+    said = failure_of(report, mutation.guard)
+    failed = [line for line in output.splitlines() if line.startswith(("FAILED ", "ERROR "))]
+    assert said is not None, (
+        f"{mutation.guard} did not fail on {mutation.path.name} ({mutation.mode}); "
+        f"the suite said:\n" + "\n".join(failed or [output[-3000:]])
     )
-    assert message, (
-        f"{mutation.guard} failed without saying {mutation.message!r}:\n{output[-3000:]}"
+    assert mutation.message in said, (
+        f"{mutation.guard} failed on {mutation.path.name} without saying "
+        f"{mutation.message!r}:\n{said[:2000]}"
     )
+    first_line = next(line for line in said.splitlines() if mutation.message in line)
+    record_property("mutation", (variant_name, mutation.mode, mutation.guard, first_line))

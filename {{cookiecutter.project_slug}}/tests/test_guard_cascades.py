@@ -8,6 +8,15 @@ from {{ cookiecutter.package_name }}.models import Project, Task, task_tags
 from tests.factories import new_project, new_tag, new_task, new_user
 
 
+def delete(client: TestClient, path: str) -> None:
+    response = client.delete(path)
+    assert response.status_code == 204, (
+        f"DELETE {path} answered {response.status_code} {response.text}: the database refused "
+        "the delete, so a foreign key pointing at the row has no ondelete policy (CASCADE for "
+        "owned rows, SET NULL for optional references)"
+    )
+
+
 def count(engine: Engine, table: object, *where: object) -> int:
     with engine.connect() as connection:
         return connection.scalar(select(func.count()).select_from(table).where(*where)) or 0  # type: ignore[arg-type]
@@ -23,7 +32,7 @@ def test_deleting_a_user_removes_their_projects_and_unassigns_their_tasks(
     new_task(client, doomed["id"], tag_ids=[tag["id"]])
     assigned = new_task(client, kept["id"], assignee_id=owner["id"])
 
-    assert client.delete(f"/users/{owner['id']}").status_code == 204
+    delete(client, f"/users/{owner['id']}")
 
     assert count(fresh_engine, Project, Project.owner_id == owner["id"]) == 0, (
         "projects.owner_id ondelete='CASCADE' did not fire: are foreign keys on for every "
@@ -45,7 +54,7 @@ def test_deleting_a_tag_untags_tasks_and_keeps_them(
     tag, other = new_tag(client), new_tag(client)
     task = new_task(client, project["id"], tag_ids=[tag["id"], other["id"]])
 
-    assert client.delete(f"/tags/{tag['id']}").status_code == 204
+    delete(client, f"/tags/{tag['id']}")
 
     assert [t["id"] for t in client.get(f"/tasks/{task['id']}").json()["tags"]] == [other["id"]]
     assert count(fresh_engine, task_tags) == 1
@@ -56,6 +65,6 @@ def test_deleting_a_project_removes_its_tasks(client: TestClient, fresh_engine: 
     new_task(client, project["id"])
     new_task(client, project["id"])
 
-    assert client.delete(f"/projects/{project['id']}").status_code == 204
+    delete(client, f"/projects/{project['id']}")
 
     assert count(fresh_engine, Task) == 0, "tasks.project_id ondelete='CASCADE' did not fire"

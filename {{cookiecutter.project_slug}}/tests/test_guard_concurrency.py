@@ -112,7 +112,7 @@ def test_concurrent_writers_neither_stall_nor_fail(server_url: str, fresh_engine
     )
 
 
-async def write_behind_a_lock(server_url: str, settings: Settings) -> tuple[bool, float, int]:
+async def write_behind_a_lock(server_url: str, settings: Settings) -> tuple[bool, float, str]:
     """While another process holds the lock, start a write, then time a liveness probe."""
     async with httpx2.AsyncClient(base_url=server_url, timeout=PATIENCE_S) as http:
         body = {"email": "waits@example.com", "name": "Waits"}
@@ -124,17 +124,21 @@ async def write_behind_a_lock(server_url: str, settings: Settings) -> tuple[bool
                 await http.get("/healthz", timeout=PROMPT_S)
             answered_after = time.monotonic() - began
             waited = not write.done()
-        return waited, answered_after, (await write).status_code
+        response = await write
+        return waited, answered_after, f"{response.status_code} {response.text[:200]}"
 
 
 def test_a_write_waiting_for_another_process_leaves_the_server_serving(
     server_url: str, settings: Settings
 ) -> None:
-    waited, answered_after, status = asyncio.run(write_behind_a_lock(server_url, settings))
+    waited, answered_after, answer = asyncio.run(write_behind_a_lock(server_url, settings))
+    assert answer.startswith("201 "), (
+        f"a write that met a lock held elsewhere answered {answer}: it must wait for the lock "
+        "(up to the busy or lock timeout), not give up at once"
+    )
     assert waited, "the write did not wait for the lock held elsewhere: the test holds no lock"
     assert answered_after < ANSWER_S, (
         f"/healthz took {answered_after:.1f} s while a write waited for another process's lock: "
         "the write waits on the event loop and stops every request with it. Wait in a worker "
         "thread (db/engine.py begin_without_waiting)"
     )
-    assert status == 201, f"the write that waited for the lock answered {status}"

@@ -37,7 +37,10 @@ def test_constraint_names_come_from_the_naming_convention(fresh_engine: Engine) 
 
 def test_read_sessions_are_read_only(database: Database) -> None:
     with database.read_sessions() as session:
-        assert session.scalar(text("SHOW transaction_read_only")) == "on"
+        assert session.scalar(text("SHOW transaction_read_only")) == "on", (
+            "read sessions run read-write transactions on the server: create them with the "
+            "READ_ONLY execution option (db/session.py), so the server refuses their writes"
+        )
     with database.sessions() as session:
         assert session.scalar(text("SHOW transaction_read_only")) == "off"
 

@@ -29,9 +29,9 @@ def run_seed(settings: Settings) -> None:
         seed_database(settings)
     except SQLAlchemyError as exc:
         pytest.fail(
-            f"seeding failed where rows already exist or another worker seeds ({exc}); "
-            "insert reference rows with INSERT ... ON CONFLICT DO NOTHING on their natural key "
-            "(db/seed.py)"
+            "seeding failed where rows already exist or another worker seeds: insert reference "
+            "rows with INSERT ... ON CONFLICT DO NOTHING on their natural key (db/seed.py). "
+            f"{str(exc).splitlines()[0]}"
         )
 
 

@@ -6,6 +6,7 @@ import pytest
 from fastapi import APIRouter, FastAPI, HTTPException
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }}.db.session import Database, DatabaseDep
@@ -102,10 +103,20 @@ def test_requests_return_their_connections(probing_client: TestClient) -> None:
     assert checked_out == 0, f"{checked_out} connection(s) still checked out after the requests"
 
 
+def flush_refused(session: Session) -> bool:
+    """Refused by the session's hook, or by a database that runs read sessions read-only."""
+    try:
+        session.flush()
+    except (RuntimeError, DBAPIError):
+        return True
+    return False
+
+
 def test_read_session_refuses_writes(database: Database) -> None:
     with database.read_sessions() as session:
         session.add(Tag(name="never-written"))
-        with pytest.raises(RuntimeError, match=r"Database\.write"):
-            session.flush()
+        assert flush_refused(session), (
+            "a read session flushed a new row: nothing refuses its writes"
+        )
     with database.read_sessions() as session:
         assert session.scalar(text("SELECT count(*) FROM tags WHERE name = 'never-written'")) == 0
