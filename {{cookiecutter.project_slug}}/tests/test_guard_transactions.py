@@ -103,11 +103,14 @@ def test_requests_return_their_connections(probing_client: TestClient) -> None:
     assert checked_out == 0, f"{checked_out} connection(s) still checked out after the requests"
 
 
+# Refused by the session's hook, or by a database that runs read sessions read-only.
+REFUSALS = (RuntimeError, DBAPIError)
+
+
 def flush_refused(session: Session) -> bool:
-    """Refused by the session's hook, or by a database that runs read sessions read-only."""
     try:
         session.flush()
-    except (RuntimeError, DBAPIError):
+    except REFUSALS:
         return True
     return False
 
