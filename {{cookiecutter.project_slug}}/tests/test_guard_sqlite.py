@@ -2,6 +2,7 @@
 
 import shutil
 import sqlite3
+import time
 from contextlib import ExitStack, closing
 from importlib.resources import as_file, files
 from pathlib import Path
@@ -18,7 +19,7 @@ from {{ cookiecutter.package_name }}.db.session import Database
 from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.settings import PACKAGE, Settings
 
-from tests.factories import sample_graph
+from tests.factories import new_tag, sample_graph
 
 PROBE_REVISION = '''
 """Recreate every table other tables point at, as a batch migration on SQLite does."""
@@ -93,6 +94,24 @@ def test_read_sessions_leave_the_write_lock_free(database: Database, settings: S
     assert refusal is None, (
         f"a read-only session blocked writers ({refusal}); it must BEGIN deferred"
     )
+
+
+def test_reads_do_not_wait_for_a_writer(client: TestClient, settings: Settings) -> None:
+    tag = new_tag(client)
+    path = settings.database_url.removeprefix("sqlite:///")
+    with closing(sqlite3.connect(path, timeout=0, isolation_level=None)) as writer:
+        writer.execute("BEGIN EXCLUSIVE")  # in WAL mode, readers go on regardless
+        began = time.monotonic()
+        response = client.get(f"/tags/{tag['id']}")
+        waited = time.monotonic() - began
+        writer.execute("ROLLBACK")
+    not_wal = (
+        f"a read waited {waited:.1f} s for a writer and answered {response.status_code}: the "
+        "database is not in WAL mode. Set PRAGMA journal_mode = WAL in the engine's connect "
+        "hook (db/engine.py)"
+    )
+    assert response.status_code == 200, not_wal
+    assert waited < 1, not_wal
 
 
 def row_counts(engine: Engine) -> dict[str, int]:
