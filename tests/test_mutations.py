@@ -18,10 +18,11 @@ from xml.etree import ElementTree
 
 import pytest
 
-from tests.rendering import environment, run
+from tests.rendering import ROOT, environment, run
 from tests.variants import Variant
 
 MUTATIONS = Path(__file__).parent / "mutations"
+GENERATED_TESTS = ROOT / "{{cookiecutter.project_slug}}" / "tests"
 # The full variants each folder's patches run on.
 VARIANTS_OF_FOLDER = {
     "all": ["sqlite", "postgresql-docker"],
@@ -143,3 +144,22 @@ def test_guard_catches_the_failure_mode(
     )
     first_line = next(line for line in said.splitlines() if mutation.message in line)
     record_property("mutation", (variant_name, mutation.mode, mutation.guard, first_line))
+
+
+def guard_tests() -> set[str]:
+    """Every test in the generated suite's guard modules, as module::name (read as text: the
+    modules are templates)."""
+    return {
+        f"{path.name}::{name}"
+        for path in GENERATED_TESTS.glob("test_guard_*.py")
+        for name in re.findall(r"^(?:async )?def (test_\w+)", path.read_text(), re.MULTILINE)
+    }
+
+
+def test_every_guard_has_a_mutation() -> None:
+    caught_by = {Mutation.read(path).guard for path in MUTATIONS.glob("*/*.diff")}
+    unproven = sorted(guard_tests() - caught_by)
+    assert not unproven, (
+        f"guards no mutation in tests/mutations/ proves: {unproven}. Add a patch that brings "
+        "back the failure mode each one guards against"
+    )

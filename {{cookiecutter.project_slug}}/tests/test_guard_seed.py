@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from {{ cookiecutter.package_name }}.cli import seed_database
 from {{ cookiecutter.package_name }}.db.seed import REFERENCE_TAGS
 from {{ cookiecutter.package_name }}.db.session import Database
-from {{ cookiecutter.package_name }}.models import Tag
+from {{ cookiecutter.package_name }}.models import Project, Tag, Task, User, task_tags
 from {{ cookiecutter.package_name }}.settings import Settings
 
 WORKERS = 8
@@ -61,13 +61,24 @@ def test_concurrent_workers_seed_each_row_once(settings: Settings, fresh_engine:
     assert sorted(names) == sorted(REFERENCE_TAGS), f"concurrent seeding stored {names}"
 
 
+def links(engine: Engine) -> set[tuple[int, int]]:
+    with engine.connect() as connection:
+        return {(row.task_id, row.tag_id) for row in connection.execute(select(task_tags))}
+
+
 def test_seeding_keeps_existing_rows(settings: Settings, fresh_engine: Engine) -> None:
     database = Database.from_settings(settings)
     with database.unit_of_work() as session:
-        session.add_all([Tag(name="customer-tag"), Tag(name=REFERENCE_TAGS[0])])
+        project = Project(name="Kept", owner=User(email="kept@example.com", name="Kept"))
+        tags = [Tag(name="customer-tag"), Tag(name=REFERENCE_TAGS[0])]
+        session.add(Task(title="Tagged", project=project, tags=tags))
     database.dispose()
-    before = stored_tags(fresh_engine)
+    before = stored_tags(fresh_engine), links(fresh_engine)
     run_seed(settings)
-    after = stored_tags(fresh_engine)
-    assert after[: len(before)] == before, "seeding changed rows that existed before it"
-    assert len(after) == len(REFERENCE_TAGS) + 1
+    after = stored_tags(fresh_engine), links(fresh_engine)
+    assert after[0][: len(before[0])] == before[0], "seeding changed rows that existed before it"
+    assert after[1] == before[1], (
+        "seeding removed links to rows that existed before it: insert what is missing, never "
+        "delete or replace"
+    )
+    assert len(after[0]) == len(REFERENCE_TAGS) + 1
