@@ -10,7 +10,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from {{ cookiecutter.package_name }}.cli import seed_database
 from {{ cookiecutter.package_name }}.db.seed import REFERENCE_TAGS
 from {{ cookiecutter.package_name }}.db.session import Database
-from {{ cookiecutter.package_name }}.models import Project, Tag, Task, User, task_tags
+from {{ cookiecutter.package_name }}.models import (
+    Project,
+    Tag,
+    Task,
+    User,
+    task_tags,
+)
 from {{ cookiecutter.package_name }}.settings import Settings
 
 WORKERS = 8
