@@ -1,10 +1,12 @@
 """Seeding adds the reference rows once, however often and from however many workers it runs."""
 
+import contextlib
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from {{ cookiecutter.package_name }}.cli import seed_database
@@ -49,6 +51,12 @@ def test_seeding_twice_changes_nothing(settings: Settings, fresh_engine: Engine)
     assert sorted(name for _, name in first) == sorted(REFERENCE_TAGS)
 
 
+def slow_insert(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+    # A slow database: every worker has read what exists before any of them inserts.
+    if statement.lstrip().upper().startswith("INSERT"):
+        time.sleep(0.05)
+
+
 def test_concurrent_workers_seed_each_row_once(settings: Settings, fresh_engine: Engine) -> None:
     barrier = threading.Barrier(WORKERS)
 
@@ -56,7 +64,9 @@ def test_concurrent_workers_seed_each_row_once(settings: Settings, fresh_engine:
         barrier.wait()
         run_seed(settings)
 
-    with ThreadPoolExecutor(WORKERS) as pool:
+    event.listen(Engine, "before_cursor_execute", slow_insert)
+    with contextlib.ExitStack() as stack, ThreadPoolExecutor(WORKERS) as pool:
+        stack.callback(event.remove, Engine, "before_cursor_execute", slow_insert)
         errors = [
             repr(e)
             for e in (f.exception() for f in [pool.submit(worker, i) for i in range(WORKERS)])
