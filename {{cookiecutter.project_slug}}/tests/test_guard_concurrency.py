@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx2
-import pytest
 import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import Engine, func, select
@@ -37,8 +36,10 @@ PATIENCE_S = 10
 ANSWER_S = 1
 
 
-@pytest.fixture
-def server_url(app: FastAPI) -> Iterator[str]:
+@contextlib.contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """A real uvicorn server in a thread, stopped (its requests done) when the block ends:
+    the assertions run after it, never beside a thread that may still format a traceback."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
@@ -88,8 +89,9 @@ async def drive(server_url: str) -> list[Outcome]:
     return [outcome for batch in batches for outcome in batch]
 
 
-def test_concurrent_writers_neither_stall_nor_fail(server_url: str, fresh_engine: Engine) -> None:
-    outcomes = asyncio.run(drive(server_url))
+def test_concurrent_writers_neither_stall_nor_fail(app: FastAPI, fresh_engine: Engine) -> None:
+    with serving(app) as server_url:
+        outcomes = asyncio.run(drive(server_url))
 
     statuses = Counter(status for _, status, _, _ in outcomes)
     slow = sorted((seconds for _, _, seconds, _ in outcomes if seconds > PROMPT_S), reverse=True)
@@ -129,9 +131,10 @@ async def write_behind_a_lock(server_url: str, settings: Settings) -> tuple[bool
 
 
 def test_a_write_waiting_for_another_process_leaves_the_server_serving(
-    server_url: str, settings: Settings
+    app: FastAPI, settings: Settings
 ) -> None:
-    waited, answered_after, answer = asyncio.run(write_behind_a_lock(server_url, settings))
+    with serving(app) as server_url:
+        waited, answered_after, answer = asyncio.run(write_behind_a_lock(server_url, settings))
     assert answer.startswith("201 "), (
         f"a write that met a lock held elsewhere answered {answer}: it must wait for the lock "
         "(up to the busy or lock timeout), not give up at once"
