@@ -11,15 +11,16 @@ import json
 import keyword
 import re
 import sys
+import unicodedata
 
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 
 # Import names a generated project cannot take without shadowing what it imports.
 DEPENDENCY_MODULES = frozenset(
     {
-        "alembic", "anyio", "fastapi", "httpx", "httpx2", "mypy",
-        "pydantic", "pydantic_settings", "pytest", "ruff", "sqlalchemy", "starlette",
-        "tests", "uvicorn",
+        "alembic", "anyio", "fastapi", "httpx", "httpx2", "hypothesis", "mypy",
+        "pydantic", "pydantic_settings", "pytest", "ruff", "schemathesis", "sqlalchemy",
+        "starlette", "tests", "uvicorn",
     }
 )  # fmt: skip
 SLUG = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*")
@@ -47,8 +48,8 @@ def problems(answers: dict[str, str]) -> list[str]:
         value = answers[key]
         if not value.strip():
             found.append(f"{key} is empty; give a short text")
-        elif any(c in value for c in '"\\\n\r'):
-            found.append(f"{key} {value!r} contains a quote, backslash or line break; remove it")
+        elif any(unicodedata.category(c) == "Cc" for c in value):
+            found.append(f"{key} {value!r} contains a line break or control character; remove it")
     slug = answers["project_slug"]
     if not SLUG.fullmatch(slug):
         found.append(

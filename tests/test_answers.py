@@ -1,5 +1,7 @@
 """Bad answers are refused before anything is written, with one line naming the problem."""
 
+import ast
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -19,7 +21,7 @@ REFUSED = {
     "slug upper case": ({"project_slug": "My-Service"}, "project_slug 'My-Service'"),
     "e-mail without @": ({"author_email": "you.example.com"}, "author_email"),
     "e-mail without domain": ({"author_email": "you@localhost"}, "author_email"),
-    "quote in a name": ({"project_name": 'The "Best" Service', "project_slug": "best"}, "quote"),
+    "line break in a name": ({"project_name": "Two\nLines"}, "line break"),
     "empty description": ({"description": "  "}, "description is empty"),
 }
 
@@ -33,6 +35,34 @@ def test_bad_answer_is_refused_and_nothing_is_written(
     errors = [line for line in capfd.readouterr().err.splitlines() if line.startswith("error:")]
     assert any(message in line for line in errors), errors
     assert list(tmp_path.iterdir()) == [], "a refused render left files behind"
+
+
+NAMES = {
+    "Bob's Café API": ("bob-s-cafe-api", "bob_s_cafe_api"),
+    'Ünïcode "Quoted" Service': ("unicode-quoted-service", "unicode_quoted_service"),
+    "  Runs -- of __ punctuation!? ": ("runs-of-punctuation", "runs_of_punctuation"),
+    "O'Brien's Ledger v2.0": ("o-brien-s-ledger-v2-0", "o_brien_s_ledger_v2_0"),
+}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_any_project_name_derives_valid_names(tmp_path: Path, name: str) -> None:
+    description = 'Keeps "orders" \\ O\'Brien\'s """notes"""'
+    author = 'Zoë "Z" O\'Neil'
+    project = render(tmp_path, project_name=name, description=description, author_name=author)
+    slug, package = NAMES[name]
+    assert project.name == slug
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["project"]["description"] == description
+    assert pyproject["project"]["authors"][0]["name"] == author
+    source = project / "src" / package
+    assert ast.get_docstring(ast.parse((source / "__init__.py").read_text())) == description
+    titles = [
+        node.value.value
+        for node in ast.parse((source / "app.py").read_text()).body
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+    ]
+    assert name in titles, f"app.py does not carry the project name {name!r}: {titles}"
 
 
 def test_unusual_but_valid_answers_render(tmp_path: Path) -> None:

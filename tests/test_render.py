@@ -20,6 +20,11 @@ VARIANTS = {
     "postgresql-docker": {"database": "postgresql", "docker": "yes"},
     **{f"python-{v}": {"python_version": v} for v in ("3.12", "3.13", "3.14")},
     **{f"license-{v}": {"license": v} for v in ("BSD-3-Clause", "Proprietary")},
+    "quoted-names": {
+        "project_name": 'Bob\'s "Café" API',
+        "description": 'Keeps "orders" \\ and O\'Brien\'s """notes"""',
+        "author_name": 'Zoë "Z" O\'Neil',
+    },
     "long-names": {
         "project_name": "Inventory And Fulfilment Reconciliation Service",
         "package_name": "inventory_and_fulfilment_reconciliation_service",
@@ -68,7 +73,7 @@ def test_chosen_files_only(variant: tuple[Path, dict[str, Any]]) -> None:
     assert (project / "LICENSE").exists() == (license_name != "Proprietary")
     if license_name != "Proprietary":
         assert license_name.split("-")[0] in (project / "LICENSE").read_text()
-    package = answers.get("package_name", "my_service")
+    package = json.loads((project / ".cookiecutter.json").read_text())["package_name"]
     assert (project / "src" / package / "app.py").exists()
     database = answers.get("database", "sqlite")
     other = {"sqlite": "postgresql", "postgresql": "sqlite"}[database]

@@ -11,7 +11,8 @@ from tests.rendering import render, run
 
 FULL_VARIANTS: dict[str, dict[str, str]] = {
     "sqlite": {},
-    "sqlite-docker": {"docker": "yes"},
+    # Installed and run under a name with an apostrophe, quotes and an accent.
+    "sqlite-docker": {"docker": "yes", "project_name": 'Bob\'s "Café" API'},
     "postgresql": {"database": "postgresql"},
     "postgresql-docker": {"database": "postgresql", "docker": "yes"},
 }

@@ -16,7 +16,7 @@ from .db.session import Database
 from .errors import install_error_handlers
 from .settings import Settings
 
-TITLE = "{{ cookiecutter.project_name }}"
+TITLE = {{ cookiecutter.project_name | python_string }}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
