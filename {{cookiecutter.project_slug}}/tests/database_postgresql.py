@@ -14,6 +14,8 @@ import pytest
 from sqlalchemy import Engine, create_engine, make_url
 from sqlalchemy.pool import NullPool
 
+from {{ cookiecutter.package_name }}.db.base import Base
+
 SERVER_VARIABLE = "TEST_POSTGRES_URL"
 
 
@@ -71,5 +73,16 @@ def write_lock_held_elsewhere(url: str, table: str) -> Iterator[None]:
         with engine.begin() as connection:
             connection.exec_driver_sql(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
             yield
+    finally:
+        engine.dispose()
+
+
+def empty(url: str) -> None:
+    """Delete every row; new ids start from 1 again, as in a new database."""
+    engine = create_engine(url, poolclass=NullPool)
+    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     finally:
         engine.dispose()

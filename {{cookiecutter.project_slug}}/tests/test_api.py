@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx2 import Response
 from sqlalchemy import Engine, select
 
 from {{ cookiecutter.package_name }}.models import Tag
@@ -56,43 +57,71 @@ def test_lists_are_paged_and_filtered(client: TestClient) -> None:
     assert client.get("/tags").json()["total"] == 1
 
 
-def assert_conflict(client: TestClient, method: str, path: str, body: dict[str, Any]) -> None:
+def assert_problem(response: Response, status: int) -> str:
+    """Check the response is the RFC 9457 problem every error answers with; its detail."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json", response.headers
+    problem = response.json()
+    assert problem["status"] == status, problem
+    assert problem["title"], problem
+    assert problem["type"], problem
+    detail: str = problem["detail"]
+    assert detail, f"a {status} must say what is wrong"
+    return detail
+
+
+def assert_conflict(
+    client: TestClient, method: str, path: str, body: dict[str, Any], refusal: str
+) -> None:
     response = client.request(method, path, json=body)
     assert response.status_code == 409, (
         f"{method.upper()} {path} with a duplicate answered {response.status_code}: the "
         "database's IntegrityError must reach its handler (errors.py) as a 409, not be swallowed"
     )
+    detail = assert_problem(response, 409)
+    assert refusal in detail, f"a 409 must name what was refused ({refusal}), not {detail!r}"
 
 
 def test_duplicates_conflict(client: TestClient, fresh_engine: Engine) -> None:
     user = new_user(client)
-    assert_conflict(client, "post", "/users", {"email": user["email"].upper(), "name": "Twin"})
+    twin = {"email": user["email"].upper(), "name": "Twin"}
+    assert_conflict(client, "post", "/users", twin, "has this email (uq_users_email)")
     project = new_project(client, user["id"])
-    assert_conflict(client, "post", "/projects", {"name": project["name"], "owner_id": user["id"]})
+    again = {"name": project["name"], "owner_id": user["id"]}
+    assert_conflict(client, "post", "/projects", again, "uq_projects_owner_id_name")
     tag, other = new_tag(client), new_tag(client)
-    assert_conflict(client, "post", "/tags", {"name": tag["name"]})
-    assert_conflict(client, "patch", f"/tags/{other['id']}", {"name": tag["name"]})
+    assert_conflict(client, "post", "/tags", {"name": tag["name"]}, "uq_tags_name")
+    assert_conflict(client, "patch", f"/tags/{other['id']}", {"name": tag["name"]}, "uq_tags_name")
     with fresh_engine.connect() as connection:
         names = connection.scalars(select(Tag.name).order_by(Tag.id)).all()
     assert names == [tag["name"], other["name"]], "a refused update changed the stored row"
 
 
 @pytest.mark.parametrize(
-    ("path", "body"),
+    ("path", "body", "refusal"),
     [
-        ("/projects", {"name": "Orphan", "owner_id": 999999}),
-        ("/tasks", {"title": "Orphan", "project_id": 999999}),
-        ("/tasks", {"title": "Ghost tag", "project_id": "PROJECT", "tag_ids": [999999]}),
-        ("/tasks", {"title": "Ghost assignee", "project_id": "PROJECT", "assignee_id": 999999}),
+        ("/projects", {"name": "Orphan", "owner_id": 999999}, "fk_projects_owner_id_users"),
+        ("/tasks", {"title": "Orphan", "project_id": 999999}, "fk_tasks_project_id_projects"),
+        (
+            "/tasks",
+            {"title": "Ghost tag", "project_id": "PROJECT", "tag_ids": [999999]},
+            "tag_ids [999999] refer to no row of tags",
+        ),
+        (
+            "/tasks",
+            {"title": "Ghost assignee", "project_id": "PROJECT", "assignee_id": 999999},
+            "fk_tasks_assignee_id_users",
+        ),
     ],
 )
 def test_references_to_missing_rows_conflict(
-    client: TestClient, path: str, body: dict[str, Any]
+    client: TestClient, path: str, body: dict[str, Any], refusal: str
 ) -> None:
     project = new_project(client, new_user(client)["id"])
     body = {key: project["id"] if value == "PROJECT" else value for key, value in body.items()}
     response = client.post(path, json=body)
-    assert response.status_code == 409, response.text
+    detail = assert_problem(response, 409)
+    assert refusal in detail, f"a 409 must name the missing reference ({refusal}), not {detail!r}"
     assert client.get("/tasks").json()["total"] == 0
 
 
@@ -111,13 +140,21 @@ def test_references_to_missing_rows_conflict(
         ("get", "/users?limit=101", None),
         ("get", "/users?offset=-1", None),
         ("get", "/users/abc", None),
+        # Numbers beyond what an INTEGER column stores, which the driver would refuse.
+        ("get", "/tasks/2147483648", None),
+        ("patch", "/projects/99999999999999999999", {}),
+        ("delete", "/tags/0", None),
+        ("get", "/projects?owner_id=9223372036854775808", None),
+        ("get", "/tasks?project_id=-1", None),
+        ("get", "/users?offset=99999999999999999999", None),
+        ("post", "/tasks", {"title": "x", "project_id": 1, "tag_ids": [2**64]}),
+        ("patch", "/tasks/1", {"assignee_id": 2**63}),
     ],
 )
 def test_invalid_input_is_422(client: TestClient, method: str, path: str, body: object) -> None:
     user = new_user(client)
     response = client.request(method, path.replace("USER", str(user["id"])), json=body)
-    assert response.status_code == 422, response.text
-    assert response.json()["detail"], "a 422 must say what is wrong"
+    assert_problem(response, 422)
     assert client.get(f"/users/{user['id']}").json() == user, "a rejected request changed data"
 
 
@@ -128,4 +165,4 @@ def test_unknown_ids_are_404(client: TestClient, resource: str) -> None:
         assert response.status_code == 404, (
             f"{method.upper()} /{resource}/999999: {response.status_code}"
         )
-        assert "999999" in response.json()["detail"]
+        assert "999999" in assert_problem(response, 404)

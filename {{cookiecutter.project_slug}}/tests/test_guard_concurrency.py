@@ -9,15 +9,11 @@ on the event loop it would stop every other request with it.
 
 import asyncio
 import contextlib
-import socket
-import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import httpx2
-import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import Engine, func, select
 
@@ -25,6 +21,7 @@ from {{ cookiecutter.package_name }}.models import Task, User
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from tests.database import write_lock_held_elsewhere
+from tests.server import serving
 
 WRITERS = 100  # more than anyio's 40 worker threads
 WRITES_EACH = 3
@@ -34,24 +31,6 @@ PROMPT_S = 3
 PATIENCE_S = 10
 # What a liveness probe on loopback may take while a write waits for another process.
 ANSWER_S = 1
-
-
-@contextlib.contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """A real uvicorn server in a thread, stopped (its requests done) when the block ends:
-    the assertions run after it, never beside a thread that may still format a traceback."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not server.started and thread.is_alive():
-        thread.join(0.01)
-    host, port = sock.getsockname()
-    yield f"http://{host}:{port}"
-    server.should_exit = True
-    thread.join(10)
-    sock.close()
 
 
 Outcome = tuple[str, int, float, str]

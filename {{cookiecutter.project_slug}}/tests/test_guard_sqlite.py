@@ -19,6 +19,7 @@ from {{ cookiecutter.package_name }}.db.session import Database
 from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.settings import PACKAGE, Settings
 
+from tests.database import other_connection
 from tests.factories import new_tag, sample_graph
 
 PROBE_REVISION = '''
@@ -63,8 +64,7 @@ def test_every_pooled_connection_is_configured(settings: Settings) -> None:
 
 def write_lock_refusal(settings: Settings) -> str | None:
     """Try to take the write lock from a second connection that does not wait; why it failed."""
-    path = settings.database_url.removeprefix("sqlite:///")
-    with closing(sqlite3.connect(path, timeout=0, isolation_level=None)) as writer:
+    with other_connection(settings.database_url, timeout=0) as writer:
         try:
             writer.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -98,8 +98,7 @@ def test_read_sessions_leave_the_write_lock_free(database: Database, settings: S
 
 def test_reads_do_not_wait_for_a_writer(client: TestClient, settings: Settings) -> None:
     tag = new_tag(client)
-    path = settings.database_url.removeprefix("sqlite:///")
-    with closing(sqlite3.connect(path, timeout=0, isolation_level=None)) as writer:
+    with other_connection(settings.database_url, timeout=0) as writer:
         writer.execute("BEGIN EXCLUSIVE")  # in WAL mode, readers go on regardless
         began = time.monotonic()
         response = client.get(f"/tags/{tag['id']}")

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi import APIRouter, FastAPI, HTTPException
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy import Engine, event, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -123,3 +123,22 @@ def test_read_session_refuses_writes(database: Database) -> None:
         )
     with database.read_sessions() as session:
         assert session.scalar(text("SELECT count(*) FROM tags WHERE name = 'never-written'")) == 0
+
+
+def test_read_session_refuses_statements_that_write(
+    database: Database, fresh_engine: Engine
+) -> None:
+    with database.unit_of_work() as session:
+        session.add(Tag(name="stored"))
+    with database.read_sessions() as session:
+        try:
+            changed = session.execute(update(Tag).values(name="overwritten")).rowcount
+        except DBAPIError:
+            changed = None
+    assert changed is None, (
+        f"a read session ran an UPDATE of {changed} row(s) that its rollback then dropped: a "
+        "route would answer 2xx for a change never stored. The database must refuse writes in "
+        "read sessions (the READ_ONLY execution option and the begin hook in db/engine.py)"
+    )
+    with fresh_engine.connect() as connection:
+        assert connection.scalar(select(Tag.name)) == "stored"

@@ -1,22 +1,48 @@
-"""Domain errors and the handlers that turn them into HTTP responses.
+"""Domain errors, and the handlers that turn every error into one response shape.
 
-Services raise these typed errors; anything else propagates, rolls the transaction back and
-becomes a 500 whose body reveals nothing while the log keeps the traceback.
+Every 4xx and 5xx is an RFC 9457 problem (`application/problem+json`): `type`, `title`,
+`status`, `detail`, and `errors` when the request does not match the schema. Services raise
+the typed errors below; the database's refusals become 409 or 422 naming what was refused;
+anything else propagates, rolls the transaction back and becomes a 500 whose body reveals
+nothing while the log keeps the traceback.
 """
 
 import logging
+from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import Constraint, ForeignKeyConstraint
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.sql.schema import ColumnCollectionConstraint
+from starlette.exceptions import HTTPException
+
+from .db.base import Base
+from .db.engine import violated_constraints
 
 log = logging.getLogger(__name__)
 
+PROBLEM_JSON = "application/problem+json"
+
+
+class FieldError(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
 
 class Problem(BaseModel):
+    """An error, as RFC 9457 problem details."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
     detail: str
+    errors: list[FieldError] | None = None  # only when the request does not match the schema
 
 
 class AppError(Exception):
@@ -43,38 +69,111 @@ class Unavailable(AppError):
     status_code = 503
 
 
+# Declared on every operation: whatever fails, the body is a Problem.
+ANY_ERROR: dict[int | str, dict[str, Any]] = {
+    "default": {"model": Problem, "description": "Any error, as RFC 9457 problem details"}
+}
+
+
 def responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI entries for the errors a route can answer with."""
+    """OpenAPI entries for the errors a route answers with by design."""
     return {error.status_code: {"model": Problem} for error in errors}
+
+
+def problem(
+    status: int,
+    detail: str,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = Problem(title=HTTPStatus(status).phrase, status=status, detail=detail, errors=errors)
+    return JSONResponse(
+        body.model_dump(exclude_none=True),
+        status_code=status,
+        headers=headers,
+        media_type=PROBLEM_JSON,
+    )
 
 
 def _app_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+    return problem(exc.status_code, exc.detail)
+
+
+def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    # Starlette's own: no such route (404), method not allowed (405).
+    assert isinstance(exc, HTTPException)
+    return problem(exc.status_code, exc.detail, headers=exc.headers)
+
+
+def _invalid_request(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    # Without each error's input: a request's values are not echoed back, nor logged.
+    errors = [FieldError.model_validate(error) for error in exc.errors()]
+    return problem(422, "the request does not match the API's schema", errors)
 
 
 def _integrity_error(_: Request, exc: Exception) -> JSONResponse:
     # The database, not a read-before-write check, enforces uniqueness and references.
-    reason = str(getattr(exc, "orig", exc)).splitlines()[0]
-    return JSONResponse({"detail": f"conflicts with stored data: {reason}"}, status_code=409)
+    assert isinstance(exc, IntegrityError)
+    return problem(409, _refusal(violated_constraints(exc, Base.metadata)))
+
+
+def _refusal(constraints: list[Constraint]) -> str:
+    """What a client can act on: which fields are taken, which reference is missing."""
+    names = ", ".join(str(constraint.name) for constraint in constraints)
+    references = [c for c in constraints if isinstance(c, ForeignKeyConstraint)]
+    if references:
+        missing = " or ".join(
+            f"{', '.join(c.column_keys)} refers to no row of {c.referred_table.name}"
+            for c in references
+        )
+        return f"{missing} ({names})"
+    if constraints and isinstance(taken := constraints[0], ColumnCollectionConstraint):
+        fields = " and ".join(column.name for column in taken.columns)
+        return f"another row of {taken.table.name} has this {fields} ({names})"
+    return "the change conflicts with stored data"
+
+
+def _unstorable_value(_: Request, exc: Exception) -> JSONResponse:
+    # A value the schema let through that the database cannot store: a number beyond its
+    # column's range, a character its text type refuses.
+    log.info("database refused a value: %s", str(getattr(exc, "orig", exc)).splitlines()[0])
+    return problem(422, "a value cannot be stored: out of range, or a character not allowed")
 
 
 def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
     # The database is down, unreachable or overloaded: the client may retry; we keep the cause.
     log.error("database unavailable", exc_info=exc)
-    return JSONResponse(
-        {"detail": "database unavailable, retry later"},
-        status_code=503,
-        headers={"Retry-After": "5"},
-    )
+    return problem(503, "database unavailable, retry later", headers={"Retry-After": "5"})
 
 
 def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
-    return JSONResponse({"detail": "internal server error"}, status_code=500)
+    return problem(500, "internal server error")
+
+
+def _documented_as_problems(build: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+    """app.openapi, with every error response's body under the problem media type."""
+
+    def openapi() -> dict[str, Any]:
+        schema = build()  # built once, then cached on the app: changing it here lasts
+        operations = (operation for path in schema["paths"].values() for operation in path.values())
+        for operation in operations:
+            for status, response in operation["responses"].items():
+                content = response.get("content", {})
+                if not status.startswith(("1", "2", "3")) and "application/json" in content:
+                    content[PROBLEM_JSON] = content.pop("application/json")
+        return schema
+
+    return openapi
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    app.openapi = _documented_as_problems(app.openapi)  # type: ignore[method-assign]
     app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(DataError, _unstorable_value)
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)

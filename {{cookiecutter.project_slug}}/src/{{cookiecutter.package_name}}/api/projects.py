@@ -5,7 +5,7 @@ from fastapi import APIRouter
 from ..db.session import DatabaseDep
 from ..errors import Conflict, NotFound, responses
 from ..models import Project
-from ..schemas import Page, ProjectCreate, ProjectRead, ProjectUpdate
+from ..schemas import Id, Page, ProjectCreate, ProjectRead, ProjectUpdate
 from ..services import projects
 from .paging import Limit, Offset
 
@@ -20,7 +20,7 @@ async def create_project(body: ProjectCreate, database: DatabaseDep) -> Project:
 
 @router.get("", response_model=Page[ProjectRead])
 async def list_projects(
-    database: DatabaseDep, owner_id: int | None = None, limit: Limit = 50, offset: Offset = 0
+    database: DatabaseDep, owner_id: Id | None = None, limit: Limit = 50, offset: Offset = 0
 ) -> dict[str, Any]:
     """List projects by id, optionally those of one owner."""
     return await database.read(
@@ -29,18 +29,18 @@ async def list_projects(
 
 
 @router.get("/{project_id}", response_model=ProjectRead, responses=responses(NotFound))
-async def read_project(project_id: int, database: DatabaseDep) -> Project:
+async def read_project(project_id: Id, database: DatabaseDep) -> Project:
     """Read one project."""
     return await database.read(projects.get_project, project_id=project_id)
 
 
 @router.patch("/{project_id}", response_model=ProjectRead, responses=responses(NotFound, Conflict))
-async def update_project(project_id: int, body: ProjectUpdate, database: DatabaseDep) -> Project:
+async def update_project(project_id: Id, body: ProjectUpdate, database: DatabaseDep) -> Project:
     """Rename a project."""
     return await database.write(projects.update_project, project_id=project_id, body=body)
 
 
 @router.delete("/{project_id}", status_code=204, responses=responses(NotFound))
-async def delete_project(project_id: int, database: DatabaseDep) -> None:
+async def delete_project(project_id: Id, database: DatabaseDep) -> None:
     """Delete a project and its tasks."""
     await database.write(projects.delete_project, project_id=project_id)

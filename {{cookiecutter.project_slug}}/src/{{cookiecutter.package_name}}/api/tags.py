@@ -5,7 +5,7 @@ from fastapi import APIRouter
 from ..db.session import DatabaseDep
 from ..errors import Conflict, NotFound, responses
 from ..models import Tag
-from ..schemas import Page, TagCreate, TagRead, TagUpdate
+from ..schemas import Id, Page, TagCreate, TagRead, TagUpdate
 from ..services import tags
 from .paging import Limit, Offset
 
@@ -25,18 +25,18 @@ async def list_tags(database: DatabaseDep, limit: Limit = 50, offset: Offset = 0
 
 
 @router.get("/{tag_id}", response_model=TagRead, responses=responses(NotFound))
-async def read_tag(tag_id: int, database: DatabaseDep) -> Tag:
+async def read_tag(tag_id: Id, database: DatabaseDep) -> Tag:
     """Read one tag."""
     return await database.read(tags.get_tag, tag_id=tag_id)
 
 
 @router.patch("/{tag_id}", response_model=TagRead, responses=responses(NotFound, Conflict))
-async def update_tag(tag_id: int, body: TagUpdate, database: DatabaseDep) -> Tag:
+async def update_tag(tag_id: Id, body: TagUpdate, database: DatabaseDep) -> Tag:
     """Rename a tag."""
     return await database.write(tags.update_tag, tag_id=tag_id, body=body)
 
 
 @router.delete("/{tag_id}", status_code=204, responses=responses(NotFound))
-async def delete_tag(tag_id: int, database: DatabaseDep) -> None:
+async def delete_tag(tag_id: Id, database: DatabaseDep) -> None:
     """Delete a tag and take it off every task."""
     await database.write(tags.delete_tag, tag_id=tag_id)

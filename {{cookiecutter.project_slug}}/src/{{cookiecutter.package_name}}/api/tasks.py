@@ -5,7 +5,7 @@ from fastapi import APIRouter
 from ..db.session import DatabaseDep
 from ..errors import Conflict, NotFound, responses
 from ..models import Task
-from ..schemas import Page, TaskCreate, TaskRead, TaskUpdate
+from ..schemas import Id, Page, TaskCreate, TaskRead, TaskUpdate
 from ..services import tasks
 from .paging import Limit, Offset
 
@@ -20,25 +20,25 @@ async def create_task(body: TaskCreate, database: DatabaseDep) -> Task:
 
 @router.get("", response_model=Page[TaskRead])
 async def list_tasks(
-    database: DatabaseDep, project_id: int | None = None, limit: Limit = 50, offset: Offset = 0
+    database: DatabaseDep, project_id: Id | None = None, limit: Limit = 50, offset: Offset = 0
 ) -> dict[str, Any]:
     """List tasks by id, optionally those of one project."""
     return await database.read(tasks.list_tasks, project_id=project_id, limit=limit, offset=offset)
 
 
 @router.get("/{task_id}", response_model=TaskRead, responses=responses(NotFound))
-async def read_task(task_id: int, database: DatabaseDep) -> Task:
+async def read_task(task_id: Id, database: DatabaseDep) -> Task:
     """Read one task with its tags."""
     return await database.read(tasks.get_task, task_id=task_id)
 
 
 @router.patch("/{task_id}", response_model=TaskRead, responses=responses(NotFound, Conflict))
-async def update_task(task_id: int, body: TaskUpdate, database: DatabaseDep) -> Task:
+async def update_task(task_id: Id, body: TaskUpdate, database: DatabaseDep) -> Task:
     """Change a task; tag_ids, when given, replaces its tags."""
     return await database.write(tasks.update_task, task_id=task_id, body=body)
 
 
 @router.delete("/{task_id}", status_code=204, responses=responses(NotFound))
-async def delete_task(task_id: int, database: DatabaseDep) -> None:
+async def delete_task(task_id: Id, database: DatabaseDep) -> None:
     """Delete a task."""
     await database.write(tasks.delete_task, task_id=task_id)

@@ -5,7 +5,7 @@ from fastapi import APIRouter
 from ..db.session import DatabaseDep
 from ..errors import Conflict, NotFound, responses
 from ..models import User
-from ..schemas import Page, UserCreate, UserRead, UserUpdate
+from ..schemas import Id, Page, UserCreate, UserRead, UserUpdate
 from ..services import users
 from .paging import Limit, Offset
 
@@ -27,18 +27,18 @@ async def list_users(
 
 
 @router.get("/{user_id}", response_model=UserRead, responses=responses(NotFound))
-async def read_user(user_id: int, database: DatabaseDep) -> User:
+async def read_user(user_id: Id, database: DatabaseDep) -> User:
     """Read one user."""
     return await database.read(users.get_user, user_id=user_id)
 
 
 @router.patch("/{user_id}", response_model=UserRead, responses=responses(NotFound, Conflict))
-async def update_user(user_id: int, body: UserUpdate, database: DatabaseDep) -> User:
+async def update_user(user_id: Id, body: UserUpdate, database: DatabaseDep) -> User:
     """Change a user's e-mail or name."""
     return await database.write(users.update_user, user_id=user_id, body=body)
 
 
 @router.delete("/{user_id}", status_code=204, responses=responses(NotFound))
-async def delete_user(user_id: int, database: DatabaseDep) -> None:
+async def delete_user(user_id: Id, database: DatabaseDep) -> None:
     """Delete a user, their projects and those projects' tasks; unassign their other tasks."""
     await database.write(users.delete_user, user_id=user_id)

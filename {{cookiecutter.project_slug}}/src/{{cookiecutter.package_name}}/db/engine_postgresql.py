@@ -4,15 +4,16 @@ Size the pool against the server: workers x (pool_size + max_overflow) must stay
 max_connections (100 by default) minus what other clients and superusers need.
 """
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
-from alembic import context
 from anyio import CapacityLimiter
 from pydantic import Field
 from pydantic_settings import BaseSettings
-from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy import Connection, Constraint, Engine, MetaData, create_engine
 from sqlalchemy.dialects.postgresql import insert as insert  # ON CONFLICT DO NOTHING for seeding
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 PACKAGE = __name__.partition(".")[0]
@@ -58,6 +59,16 @@ def begin_without_waiting(session: Session) -> bool:
     return False
 
 
-def migration_transaction(connection: Connection) -> AbstractContextManager[None]:
-    """PostgreSQL runs the whole migration as one transaction, foreign keys enforced."""
-    return context.begin_transaction()  # type: ignore[return-value]
+def violated_constraints(error: IntegrityError, metadata: MetaData) -> list[Constraint]:
+    """The constraint a write broke, by the name the server reports."""
+    name = getattr(getattr(error.orig, "diag", None), "constraint_name", None)
+    constraints = (c for table in metadata.tables.values() for c in table.constraints)
+    return [constraint for constraint in constraints if name and constraint.name == name]
+
+
+def migration_transaction(
+    connection: Connection, begin: Callable[[], AbstractContextManager[object]]
+) -> AbstractContextManager[object]:
+    """The migration transaction `begin` starts: on PostgreSQL one transaction, foreign keys
+    enforced."""
+    return begin()

@@ -3,23 +3,33 @@
 A deferred BEGIN starts a read transaction that later fails at once with "database is locked"
 when it tries to write while another connection writes: the busy timeout is not applied to
 that upgrade. Write transactions therefore start with BEGIN IMMEDIATE; sessions that only
-read opt out with the READ_ONLY execution option and never take the write lock.
+read opt out with the READ_ONLY execution option: they never take the write lock, and
+SQLite refuses any write they attempt.
 """
 
+import re
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
-from alembic import context
 from anyio import CapacityLimiter
 from pydantic import Field
 from pydantic_settings import BaseSettings
-from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy import (
+    Connection,
+    Constraint,
+    Engine,
+    MetaData,
+    UniqueConstraint,
+    create_engine,
+    event,
+    make_url,
+)
 from sqlalchemy.dialects.sqlite import insert as insert  # ON CONFLICT DO NOTHING for seeding
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 PACKAGE = __name__.partition(".")[0]
@@ -80,6 +90,29 @@ def begin_without_waiting(session: Session) -> bool:
     return True
 
 
+def violated_constraints(error: IntegrityError, metadata: MetaData) -> list[Constraint]:
+    """The constraints a write may have broken, as far as SQLite tells: a UNIQUE failure
+    names its columns ("UNIQUE constraint failed: users.email"); a FOREIGN KEY failure names
+    nothing, so every reference of the table the statement wrote is a candidate."""
+    kind = getattr(error.orig, "sqlite_errorname", None)
+    if kind == "SQLITE_CONSTRAINT_UNIQUE":
+        qualified = str(error.orig).rpartition(": ")[2].split(", ")
+        table = metadata.tables.get(qualified[0].partition(".")[0])
+        columns = {name.partition(".")[2] for name in qualified}
+        candidates = table.constraints if table is not None else set()
+        return [
+            constraint
+            for constraint in candidates
+            if isinstance(constraint, UniqueConstraint)
+            and {column.name for column in constraint.columns} == columns
+        ]
+    written = re.match(r'(?:INSERT INTO|UPDATE) "?(\w+)', error.statement or "")
+    if kind == "SQLITE_CONSTRAINT_FOREIGNKEY" and written:
+        table = metadata.tables.get(written[1])
+        return sorted(table.foreign_key_constraints, key=str) if table is not None else []
+    return []
+
+
 def _configure_connection(settings: EngineSettings, dbapi_connection: Any, _record: Any) -> None:
     # SQLAlchemy, not the sqlite3 module, decides when a transaction begins (see _begin).
     dbapi_connection.isolation_level = None
@@ -97,7 +130,13 @@ def _configure_connection(settings: EngineSettings, dbapi_connection: Any, _reco
 
 def _begin(settings: EngineSettings, connection: Connection) -> None:
     options = connection.get_execution_options()
-    if options.get(READ_ONLY, False):
+    read_only = options.get(READ_ONLY, False)
+    # query_only makes SQLite itself refuse writes, Core statements included. It lasts on the
+    # connection, so it changes only when a pooled connection changes between reads and writes.
+    if connection.info.get(READ_ONLY, False) != read_only:
+        connection.exec_driver_sql(f"PRAGMA query_only = {int(read_only)}")
+        connection.info[READ_ONLY] = read_only
+    if read_only:
         connection.exec_driver_sql("BEGIN")
     elif options.get(NO_WAIT, False):
         connection.exec_driver_sql("PRAGMA busy_timeout = 0")
@@ -110,8 +149,11 @@ def _begin(settings: EngineSettings, connection: Connection) -> None:
 
 
 @contextmanager
-def migration_transaction(connection: Connection) -> Iterator[None]:
-    """The migration transaction, run with foreign keys off and checked before it commits.
+def migration_transaction(
+    connection: Connection, begin: Callable[[], AbstractContextManager[object]]
+) -> Iterator[None]:
+    """The migration transaction `begin` starts, run with foreign keys off and checked
+    before it commits.
 
     Batch migrations copy a table and DROP the original; with foreign keys on, that DROP
     silently deletes every ON DELETE CASCADE child row. The pragma only takes effect
@@ -122,7 +164,7 @@ def migration_transaction(connection: Connection) -> Iterator[None]:
         raise RuntimeError("migrations must start outside a transaction to turn foreign keys off")
     driver.execute("PRAGMA foreign_keys = OFF")
     try:
-        with context.begin_transaction():
+        with begin():
             yield
             _check_foreign_keys(connection)
     finally:

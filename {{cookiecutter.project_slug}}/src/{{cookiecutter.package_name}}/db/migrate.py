@@ -63,5 +63,5 @@ def run_migrations() -> None:
 
 def _run_online(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=Base.metadata, **MIGRATION_OPTIONS)
-    with migration_transaction(connection):
+    with migration_transaction(connection, context.begin_transaction):
         context.run_migrations()

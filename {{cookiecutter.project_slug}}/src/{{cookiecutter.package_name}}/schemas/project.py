@@ -2,12 +2,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from .ids import Id
+
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 class ProjectCreate(BaseModel):
     name: Name
-    owner_id: int
+    owner_id: Id
 
 
 class ProjectUpdate(BaseModel):

@@ -2,6 +2,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from .ids import Id
 from .tag import TagRead
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -9,10 +10,10 @@ Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 
 class TaskCreate(BaseModel):
     title: Title
-    project_id: int
-    assignee_id: int | None = None
+    project_id: Id
+    assignee_id: Id | None = None
     done: bool = False
-    tag_ids: list[int] = []
+    tag_ids: list[Id] = []
 
 
 class TaskUpdate(BaseModel):
@@ -20,8 +21,8 @@ class TaskUpdate(BaseModel):
 
     title: Title | None = None
     done: bool | None = None
-    assignee_id: int | None = None
-    tag_ids: list[int] | None = None
+    assignee_id: Id | None = None
+    tag_ids: list[Id] | None = None
 
 
 class TaskRead(BaseModel):

@@ -16,7 +16,7 @@ WITH_TAGS = selectinload(Task.tags)
 def tags_by_id(session: Session, tag_ids: Sequence[int]) -> list[Tag]:
     tags = session.scalars(select(Tag).where(Tag.id.in_(tag_ids))).all()
     if missing := set(tag_ids) - {tag.id for tag in tags}:
-        raise Conflict(f"tags {sorted(missing)} do not exist")
+        raise Conflict(f"tag_ids {sorted(missing)} refer to no row of tags")
     return list(tags)
 
 
