@@ -57,6 +57,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"{variant}: {caught}/{len(modes)} caught ({100 * caught // len(modes)}%)"
             + (f", {skipped} NOT RUN (skipped)" if skipped else "")
         )
-        for outcome, _, mode, guard, message in cases:
+        for outcome, _, mode, guard, message, also in cases:
             mark = MARKS[outcome] if guard != PASSES else PASS_MARKS[outcome]
             write(f"  {mark} {mode}\n       -> {guard}\n       -> {message}")
+            if also:
+                write(f"       -> and fails {also}")

@@ -1,9 +1,11 @@
 """The guard suite proves itself: each failure mode, introduced on purpose, is caught.
 
 Each file in tests/mutations/ is a patch against a rendered project that brings back one
-failure mode; its header names the guard that must catch it and a part of that guard's
-message. The patch is applied to a copy of the variant's project and the project's own
-suite runs on the copy; the terminal summary lists what caught each mode.
+failure mode; its header names the guard that must catch it, a part of that guard's
+message, and the other tests (module::name) or test modules the mode may fail too ("Also
+fails"): a patch that fails tests it does not name proves nothing about its guard. The patch
+is applied to a copy of the variant's project and the project's own suite runs on the copy;
+the terminal summary lists what caught each mode.
 """
 
 import json
@@ -30,6 +32,9 @@ VARIANTS_OF_FOLDER = {
     "postgresql": ["postgresql-docker"],
 }
 PASSES = "nothing"  # a patch the suite must accept
+# The API fuzzer takes as long as the rest of a suite, and fails on any mode that ends in a
+# 500: it runs for the mutations that name it, and for the patch the suite must accept.
+FUZZER = "test_guard_api_contract.py"
 
 
 @dataclass(frozen=True)
@@ -38,12 +43,23 @@ class Mutation:
     mode: str
     guard: str
     message: str
+    also: frozenset[str]  # other tests (module::name) or modules the mode may fail
 
     @classmethod
     def read(cls, path: Path) -> "Mutation":
         header = path.read_text().split("\n\n", 1)[0]
         fields = dict(line.split(": ", 1) for line in header.splitlines() if ": " in line)
-        return cls(path, fields["Failure mode"], fields["Caught by"], fields.get("Message", ""))
+        also = frozenset(fields.get("Also fails", "").split())
+        guard = fields["Caught by"]
+        return cls(path, fields["Failure mode"], guard, fields.get("Message", ""), also)
+
+    def may_fail(self, test: str) -> bool:
+        return test == self.guard or test in self.also or test.partition("::")[0] in self.also
+
+    @property
+    def fuzzed(self) -> bool:
+        named = {self.guard, *self.also}
+        return self.guard == PASSES or any(name.startswith(FUZZER) for name in named)
 
 
 def cases() -> list[Any]:
@@ -80,7 +96,9 @@ def read(path: Path) -> bytes | None:
     return path.read_bytes() if path.exists() else None
 
 
-def run_suite(variant: Variant, copy: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
+def run_suite(
+    variant: Variant, copy: Path, fuzz: bool
+) -> tuple[subprocess.CompletedProcess[str], Path]:
     """The project's suite on the copy, with the copy's src/ first on the import path."""
     env = environment(**variant.env, PYTHONPATH=str(copy / "src"))
     package = json.loads((copy / ".cookiecutter.json").read_text())["package_name"]
@@ -89,6 +107,8 @@ def run_suite(variant: Variant, copy: Path) -> tuple[subprocess.CompletedProcess
     assert Path(imported).is_relative_to(copy), f"the suite would test {imported}, not the copy"
     report = copy / "report.xml"
     pytest_options = ["-q", "-p", "no:cacheprovider", f"--junitxml={report}"]
+    if not fuzz:
+        pytest_options += ["-p", "no:schemathesis", f"--ignore=tests/{FUZZER}"]
     result = subprocess.run(
         [variant.bin("python"), "-m", "pytest", *pytest_options],
         cwd=copy,
@@ -101,17 +121,24 @@ def run_suite(variant: Variant, copy: Path) -> tuple[subprocess.CompletedProcess
     return result, report
 
 
-def failure_of(report: Path, guard: str) -> str | None:
-    """What the named test's assertion said, if it failed (not errored, not skipped)."""
-    module, _, name = guard.partition("::")
+def failures(report: Path) -> dict[str, str | None]:
+    """Each test that failed or errored, as module::name, with what its assertion said (None
+    when it only errored, in setup or teardown)."""
     if not report.exists():  # pytest stopped before it ran a test
-        return None
+        return {}
+    found: dict[str, str | None] = {}
     for case in ElementTree.parse(report).iter("testcase"):
-        named = case.get("name") == name or case.get("name", "").startswith(f"{name}[")
-        in_module = case.get("classname", "").rpartition(".")[2] == module.removesuffix(".py")
-        if named and in_module and (failure := case.find("failure")) is not None:
-            return failure.get("message", "")
-    return None
+        failure, error = case.find("failure"), case.find("error")
+        if failure is None and error is None:
+            continue
+        module = case.get("classname", "").rpartition(".")[2]
+        name = case.get("name", "").partition("[")[0]
+        test = f"{module}.py::{name}" if module else f"{name} (collecting)"
+        if failure is not None:
+            found[test] = failure.get("message", "")
+        else:
+            found.setdefault(test, None)
+    return found
 
 
 @pytest.mark.mutation
@@ -125,40 +152,55 @@ def test_guard_catches_the_failure_mode(
 ) -> None:
     assert mutation.message or mutation.guard == PASSES, f"{mutation.path.name} has no Message"
     # Recorded first, so the table lists a case that skips (no PostgreSQL server) too.
-    record_property("mutation", (variant_name, mutation.mode, mutation.guard, ""))
+    record_property("mutation", (variant_name, mutation.mode, mutation.guard, "", ""))
     variant = prepared(variant_name)
-    result, report = run_suite(variant, patched_copy(variant, mutation, tmp_path))
+    result, report = run_suite(variant, patched_copy(variant, mutation, tmp_path), mutation.fuzzed)
     output = result.stdout + result.stderr
     if mutation.guard == PASSES:
         assert result.returncode == 0, f"{mutation.path.name} must pass, but:\n{output[-3000:]}"
         return
-    said = failure_of(report, mutation.guard)
-    failed = [line for line in output.splitlines() if line.startswith(("FAILED ", "ERROR "))]
+    failed = failures(report)
+    said = failed.get(mutation.guard)
     assert said is not None, (
         f"{mutation.guard} did not fail on {mutation.path.name} ({mutation.mode}); "
-        f"the suite said:\n" + "\n".join(failed or [output[-3000:]])
+        f"what failed: {sorted(failed)}\n" + (output[-3000:] if not failed else "")
     )
     assert mutation.message in said, (
         f"{mutation.guard} failed on {mutation.path.name} without saying "
         f"{mutation.message!r}:\n{said[:2000]}"
     )
+    unnamed = sorted(test for test in failed if not mutation.may_fail(test))
+    assert not unnamed, (
+        f"{mutation.path.name} also failed {unnamed}, which its header does not name: narrow "
+        "the patch to its failure mode, or name them in 'Also fails'"
+    )
     first_line = next(line for line in said.splitlines() if mutation.message in line)
-    record_property("mutation", (variant_name, mutation.mode, mutation.guard, first_line))
+    also = ", ".join(sorted(mutation.also))
+    record_property("mutation", (variant_name, mutation.mode, mutation.guard, first_line, also))
 
 
-def guard_tests() -> set[str]:
-    """Every test in the generated suite's guard modules, as module::name (read as text: the
-    modules are templates)."""
+def suite_tests(pattern: str) -> set[str]:
+    """The tests in the generated suite's modules that match pattern, as module::name (read
+    as text: the modules are templates)."""
     return {
         f"{path.name}::{name}"
-        for path in GENERATED_TESTS.glob("test_guard_*.py")
+        for path in GENERATED_TESTS.glob(pattern)
         for name in re.findall(r"^(?:async )?def (test_\w+)", path.read_text(), re.MULTILINE)
     }
 
 
+def test_every_mutation_names_tests_that_exist() -> None:
+    modules = {path.name for path in GENERATED_TESTS.glob("test_*.py")}
+    known = suite_tests("test_*.py") | modules | {PASSES}
+    mutations = [Mutation.read(path) for path in MUTATIONS.glob("*/*.diff")]
+    named = {mutation.path.name: {mutation.guard, *mutation.also} - known for mutation in mutations}
+    unknown = {name: sorted(tests) for name, tests in named.items() if tests}
+    assert not unknown, f"mutation headers name tests that do not exist: {unknown}"
+
+
 def test_every_guard_has_a_mutation() -> None:
     caught_by = {Mutation.read(path).guard for path in MUTATIONS.glob("*/*.diff")}
-    unproven = sorted(guard_tests() - caught_by)
+    unproven = sorted(suite_tests("test_guard_*.py") - caught_by)
     assert not unproven, (
         f"guards no mutation in tests/mutations/ proves: {unproven}. Add a patch that brings "
         "back the failure mode each one guards against"
