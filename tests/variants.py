@@ -59,5 +59,7 @@ def prepare(name: str, directory: Path, postgres_url: str | None) -> Variant:
             "TEST_POSTGRES_URL": postgres_url,
             "DATABASE_URL": service_url.render_as_string(hide_password=False),
         }
-    run(["uv", "sync"], variant.project)
+    # Compiled once here: every suite run on a copy of the project (one per mutation) then
+    # starts without compiling its dependencies again, whatever PYTHONDONTWRITEBYTECODE says.
+    run(["uv", "sync", "--compile-bytecode"], variant.project)
     return variant

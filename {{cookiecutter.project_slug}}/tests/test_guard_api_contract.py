@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import BaseSchema, Case, Response
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from {{ cookiecutter.package_name }}.settings import Settings
@@ -47,11 +48,12 @@ def api(app: FastAPI) -> Iterator[BaseSchema]:
 
 def test_every_operation_keeps_the_contract(api: BaseSchema) -> None:
     for result in api.get_all_operations():
+        assert isinstance(result, Ok), f"the OpenAPI document is invalid: {result}"
         operation = result.ok()
 
         @FUZZING
         @given(case=operation.as_strategy())
-        def fuzz(case: Case) -> None:
+        def fuzz(case: Case[Any]) -> None:
             case.call_and_validate(checks=CHECKS)
 
         fuzz()
@@ -64,7 +66,7 @@ def test_sequences_of_operations_keep_the_contract(api: BaseSchema, settings: Se
             empty(settings.database_url)
 
         def validate_response(
-            self, response: Response, case: Case, *args: Any, **kwargs: Any
+            self, response: Response, case: Case[Any], *args: Any, **kwargs: Any
         ) -> None:
             case.validate_response(response, checks=CHECKS)
 

@@ -16,12 +16,12 @@ waits for writers) runs on the event loop; anything that may wait runs in a work
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any, Concatenate, ParamSpec, Self, TypeVar
+from typing import Annotated, Concatenate, ParamSpec, Self, TypeVar
 
 from anyio import CapacityLimiter, to_thread
 from anyio.lowlevel import checkpoint
 from fastapi import Depends, Request
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..settings import Settings
@@ -47,7 +47,6 @@ class Database:
         read_sessions = sessionmaker(
             engine, expire_on_commit=False, execution_options={READ_ONLY: True}
         )
-        event.listen(read_sessions, "before_flush", _refuse_write)
         return cls(engine, sessions, read_sessions, *limiters(settings))
 
     @contextmanager
@@ -98,11 +97,6 @@ def _in_session(
 ) -> T:
     with session_scope() as session:
         return work(session)
-
-
-def _refuse_write(session: Session, *_: Any) -> None:
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("Database.read never commits: write through Database.write instead")
 
 
 async def _database(request: Request) -> Database:
