@@ -151,5 +151,5 @@ def test_batch_migration_keeps_child_rows(
     assert not lost, (
         f"a batch migration recreating {parents} changed row counts {lost}: the migration "
         "environment must turn foreign keys off before its transaction "
-        "(db/engine.py foreign_keys_off)"
+        "(migration_transaction in db/engine.py)"
     )
