@@ -54,7 +54,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         caught = sum(row[0] == "passed" for row in modes)
         skipped = sum(row[0] == "skipped" for row in modes)
         write(
-            f"{variant}: {caught}/{len(modes)} caught ({100 * caught // len(modes)}%)"
+            f"{variant}: {caught}/{len(modes)} caught ({100 * caught // max(len(modes), 1)}%)"
             + (f", {skipped} NOT RUN (skipped)" if skipped else "")
         )
         for outcome, _, mode, guard, message, also in cases:

@@ -134,8 +134,8 @@ def failures(report: Path) -> dict[str, str | None]:
         module = case.get("classname", "").rpartition(".")[2]
         name = case.get("name", "").partition("[")[0]
         test = f"{module}.py::{name}" if module else f"{name} (collecting)"
-        if failure is not None:
-            found[test] = failure.get("message", "")
+        if failure is not None:  # a parametrized test may fail in several cases: keep each
+            found[test] = "\n".join(filter(None, [found.get(test), failure.get("message", "")]))
         else:
             found.setdefault(test, None)
     return found

@@ -49,7 +49,9 @@ def path_of(url: str) -> str:
 def empty(url: str) -> None:
     """Delete every row; new ids start from 1 again, as in a new database."""
     engine = create_engine(url)
-    with engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
-    engine.dispose()
+    try:
+        with engine.begin() as connection:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+    finally:
+        engine.dispose()

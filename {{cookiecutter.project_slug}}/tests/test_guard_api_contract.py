@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 import schemathesis
 from fastapi import FastAPI
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import settings as hypothesis_settings
 from schemathesis import BaseSchema, Case, Response
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Ok
@@ -26,7 +27,7 @@ from tests.database import empty
 from tests.server import serving
 
 CHECKS = [not_a_server_error, response_schema_conformance]
-FUZZING = settings(
+FUZZING = hypothesis_settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "25")),
     derandomize=True,
     # No shrinking: replayed against a database that kept the first run's rows, a sequence
@@ -36,7 +37,7 @@ FUZZING = settings(
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )
-SEQUENCES = settings(FUZZING, stateful_step_count=10)
+SEQUENCES = hypothesis_settings(FUZZING, stateful_step_count=10)
 
 
 @pytest.fixture

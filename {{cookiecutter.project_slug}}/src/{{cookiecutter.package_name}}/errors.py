@@ -16,13 +16,18 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import Constraint, ForeignKeyConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Constraint,
+    ForeignKeyConstraint,
+    PrimaryKeyConstraint,
+    UniqueConstraint,
+)
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
-from sqlalchemy.sql.schema import ColumnCollectionConstraint
 from starlette.exceptions import HTTPException
 
 from .db.base import Base
-from .db.engine import violated_constraints
+from .db.engine import unavailable, violated_constraints
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +91,11 @@ def problem(
     errors: list[FieldError] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    body = Problem(title=HTTPStatus(status).phrase, status=status, detail=detail, errors=errors)
+    try:
+        title = HTTPStatus(status).phrase
+    except ValueError:  # a code outside the standard's list
+        title = "Error"
+    body = Problem(title=title, status=status, detail=detail, errors=errors)
     return JSONResponse(
         body.model_dump(exclude_none=True),
         status_code=status,
@@ -103,7 +112,7 @@ def _app_error(_: Request, exc: Exception) -> JSONResponse:
 def _http_error(_: Request, exc: Exception) -> JSONResponse:
     # Starlette's own: no such route (404), method not allowed (405).
     assert isinstance(exc, HTTPException)
-    return problem(exc.status_code, exc.detail, headers=exc.headers)
+    return problem(exc.status_code, str(exc.detail), headers=exc.headers)
 
 
 def _invalid_request(_: Request, exc: Exception) -> JSONResponse:
@@ -116,22 +125,30 @@ def _invalid_request(_: Request, exc: Exception) -> JSONResponse:
 def _integrity_error(_: Request, exc: Exception) -> JSONResponse:
     # The database, not a read-before-write check, enforces uniqueness and references.
     assert isinstance(exc, IntegrityError)
-    return problem(409, _refusal(violated_constraints(exc, Base.metadata)))
+    deleting = (exc.statement or "").lstrip().upper().startswith("DELETE")
+    return problem(409, _refusal(violated_constraints(exc, Base.metadata), deleting))
 
 
-def _refusal(constraints: list[Constraint]) -> str:
-    """What a client can act on: which fields are taken, which reference is missing."""
+def _refusal(constraints: list[Constraint], deleting: bool) -> str:
+    """What a client can act on: which fields are taken, which reference is missing or
+    still held, which rule a value breaks."""
     names = ", ".join(str(constraint.name) for constraint in constraints)
     references = [c for c in constraints if isinstance(c, ForeignKeyConstraint)]
+    if references and deleting:
+        holders = " or ".join(sorted({c.table.name for c in references}))
+        return f"rows of {holders} still refer to it ({names})"
     if references:
         missing = " or ".join(
             f"{', '.join(c.column_keys)} refers to no row of {c.referred_table.name}"
             for c in references
         )
         return f"{missing} ({names})"
-    if constraints and isinstance(taken := constraints[0], ColumnCollectionConstraint):
-        fields = " and ".join(column.name for column in taken.columns)
-        return f"another row of {taken.table.name} has this {fields} ({names})"
+    taken = [c for c in constraints if isinstance(c, UniqueConstraint | PrimaryKeyConstraint)]
+    if taken:
+        fields = " and ".join(column.name for column in taken[0].columns)
+        return f"another row of {taken[0].table.name} has this {fields} ({names})"
+    if any(isinstance(c, CheckConstraint) for c in constraints):
+        return f"a value breaks the rule {names}"
     return "the change conflicts with stored data"
 
 
@@ -144,6 +161,11 @@ def _unstorable_value(_: Request, exc: Exception) -> JSONResponse:
 
 def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
     # The database is down, unreachable or overloaded: the client may retry; we keep the cause.
+    assert isinstance(exc, OperationalError)
+    if not unavailable(exc):
+        # A bug (a write through a read session), not an outage: a retry cannot help.
+        log.error("the database refused the work", exc_info=exc)
+        return problem(500, "internal server error")
     log.error("database unavailable", exc_info=exc)
     return problem(503, "database unavailable, retry later", headers={"Retry-After": "5"})
 

@@ -13,7 +13,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings
 from sqlalchemy import Connection, Constraint, Engine, MetaData, create_engine
 from sqlalchemy.dialects.postgresql import insert as insert  # ON CONFLICT DO NOTHING for seeding
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 PACKAGE = __name__.partition(".")[0]
@@ -64,6 +64,12 @@ def violated_constraints(error: IntegrityError, metadata: MetaData) -> list[Cons
     name = getattr(getattr(error.orig, "diag", None), "constraint_name", None)
     constraints = (c for table in metadata.tables.values() for c in table.constraints)
     return [constraint for constraint in constraints if name and constraint.name == name]
+
+
+def unavailable(error: OperationalError) -> bool:
+    """Whether the database, not the code, failed: psycopg raises OperationalError only for
+    the connection and the server."""
+    return True
 
 
 def migration_transaction(

@@ -106,11 +106,22 @@ def violated_constraints(error: IntegrityError, metadata: MetaData) -> list[Cons
             if isinstance(constraint, UniqueConstraint)
             and {column.name for column in constraint.columns} == columns
         ]
-    written = re.match(r'(?:INSERT INTO|UPDATE) "?(\w+)', error.statement or "")
-    if kind == "SQLITE_CONSTRAINT_FOREIGNKEY" and written:
-        table = metadata.tables.get(written[1])
-        return sorted(table.foreign_key_constraints, key=str) if table is not None else []
-    return []
+    statement = re.match(r'(INSERT INTO|UPDATE|DELETE FROM) "?(\w+)', error.statement or "")
+    if kind != "SQLITE_CONSTRAINT_FOREIGNKEY" or statement is None:
+        return []
+    verb, name = statement.groups()
+    references = (fk for table in metadata.tables.values() for fk in table.foreign_key_constraints)
+    if verb == "DELETE FROM":  # rows elsewhere still refer to the deleted one
+        suspects = [fk for fk in references if fk.referred_table.name == name]
+    else:
+        suspects = [fk for fk in references if fk.table.name == name]
+    return sorted(suspects, key=lambda fk: str(fk.name))
+
+
+def unavailable(error: OperationalError) -> bool:
+    """Whether the database, not the code, failed: a write through a read session fails as
+    an OperationalError too, and is a bug to report as one."""
+    return getattr(error.orig, "sqlite_errorname", None) != "SQLITE_READONLY"
 
 
 def _configure_connection(settings: EngineSettings, dbapi_connection: Any, _record: Any) -> None:
