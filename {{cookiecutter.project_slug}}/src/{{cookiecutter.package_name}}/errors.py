@@ -174,12 +174,16 @@ def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
     return problem(500, "internal server error")
 
 
-def _documented_as_problems(build: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
-    """app.openapi, with every error response's body under the problem media type."""
+def _documented_as_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """app.openapi, with every error response's body under the problem media type; the
+    document is built and rewritten once, then served from the app's cache."""
+    build = app.openapi
 
     def openapi() -> dict[str, Any]:
-        schema = build()  # built once, then cached on the app: changing it here lasts
-        operations = (operation for path in schema["paths"].values() for operation in path.values())
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()  # cached on the app: the rewrite below lasts
+        operations = (op for path in schema["paths"].values() for op in path.values())
         for operation in operations:
             for status, response in operation["responses"].items():
                 content = response.get("content", {})
@@ -191,7 +195,7 @@ def _documented_as_problems(build: Callable[[], dict[str, Any]]) -> Callable[[],
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.openapi = _documented_as_problems(app.openapi)  # type: ignore[method-assign]
+    app.openapi = _documented_as_problems(app)  # type: ignore[method-assign]
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
