@@ -11,9 +11,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from .api import router
+from .api import routers
 from .db.session import Database
-from .errors import install_error_handlers
+from .errors import ANY_ERROR, install_error_handlers
 from .settings import Settings
 
 TITLE = {{ cookiecutter.project_name | python_string }}
@@ -32,7 +32,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title=TITLE, lifespan=lifespan)
     install_error_handlers(app)
-    app.include_router(router)
+    # Side by side, not under one parent router: each level of nesting costs every
+    # request a second route match.
+    for router in routers:
+        app.include_router(router, responses=ANY_ERROR)
     return app
 
 

@@ -1,8 +1,9 @@
+"""The HTTP API: one router per resource, mounted side by side by the app."""
+
 from fastapi import APIRouter
 
-from ..errors import ANY_ERROR
 from . import health, projects, tags, tasks, users
 
-router = APIRouter(responses=ANY_ERROR)
-for module in (health, users, projects, tasks, tags):
-    router.include_router(module.router)
+routers: tuple[APIRouter, ...] = tuple(
+    module.router for module in (health, users, projects, tasks, tags)
+)

@@ -150,11 +150,15 @@ def _begin(settings: EngineSettings, connection: Connection) -> None:
     if read_only:
         connection.exec_driver_sql("BEGIN")
     elif options.get(NO_WAIT, False):
-        connection.exec_driver_sql("PRAGMA busy_timeout = 0")
+        # The pragmas go straight to the driver: through SQLAlchemy they would cost more than
+        # the BEGIN they bracket, on every write.
+        cursor = connection.connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 0")
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         finally:
-            connection.exec_driver_sql(f"PRAGMA busy_timeout = {settings.sqlite_busy_timeout_ms:d}")
+            cursor.execute(f"PRAGMA busy_timeout = {settings.sqlite_busy_timeout_ms:d}")
+            cursor.close()
     else:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
