@@ -18,9 +18,9 @@ ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 # Import names a generated project cannot take without shadowing what it imports.
 DEPENDENCY_MODULES = frozenset(
     {
-        "alembic", "anyio", "fastapi", "httpx", "httpx2", "hypothesis", "mypy",
-        "pydantic", "pydantic_settings", "pytest", "ruff", "schemathesis", "sqlalchemy",
-        "starlette", "tests", "uvicorn",
+        "alembic", "anyio", "fastapi", "grimp", "httpx", "httpx2", "hypothesis",
+        "importlinter", "mypy", "pydantic", "pydantic_settings", "pytest", "ruff",
+        "schemathesis", "sqlalchemy", "starlette", "tests", "uvicorn",
     }
 )  # fmt: skip
 SLUG = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*")

@@ -77,7 +77,7 @@ def test_config_files_parse(variant: tuple[Path, dict[str, Any]]) -> None:
 def test_chosen_files_only(variant: tuple[Path, dict[str, Any]]) -> None:
     project, answers = variant
     license_name = answers.get("license", "MIT")
-    assert not (project / "licenses").exists()
+    assert not list(project.glob("LICENSE_*"))
     assert (project / "LICENSE").exists() == (license_name != "Proprietary")
     if license_name != "Proprietary":
         assert license_name.split("-")[0] in (project / "LICENSE").read_text()

@@ -53,16 +53,15 @@ def test_get_app_builds_one_app_from_many_threads(monkeypatch: pytest.MonkeyPatc
     )
 
 
-def test_concurrent_builds_define_each_table_once() -> None:
+@pytest.fixture(scope="module")
+def built_at_once() -> None:
+    """Build the app from many threads at once, as workers and tools may."""
     apps = at_once(app_module.create_app)
     assert len({id(app) for app in apps}) == THREADS
 
-    classes_by_table = defaultdict(list)
-    for mapper in Base.registry.mappers:
-        classes_by_table[str(mapper.local_table)].append(mapper.class_.__qualname__)
-    twice = {table: names for table, names in classes_by_table.items() if len(names) > 1}
-    assert not twice, f"tables mapped by more than one class: {twice}"
 
+@pytest.mark.usefixtures("built_at_once")
+def test_every_model_is_on_the_one_declarative_base() -> None:
     mapped = {mapper.class_ for mapper in Base.registry.mappers}
     todo: list[type] = [DeclarativeBase]
     strays = []
@@ -79,6 +78,9 @@ def test_concurrent_builds_define_each_table_once() -> None:
         "one MetaData"
     )
 
+
+@pytest.mark.usefixtures("built_at_once")
+def test_every_module_is_imported_under_one_name() -> None:
     names_by_file = defaultdict(list)
     for name, module in list(sys.modules.items()):
         file = getattr(module, "__file__", None)

@@ -58,7 +58,7 @@ def test_every_pooled_connection_is_configured(settings: Settings) -> None:
                 actual = cursor.execute(f"PRAGMA {pragma}").fetchone()[0]
                 assert actual == value, (
                     f"pooled connection {number}: PRAGMA {pragma} is {actual!r}, not {value!r}; "
-                    "set it in the engine's connect hook (db/engine.py)"
+                    "set it in the engine's connect hook (db/dialect.py)"
                 )
 
 
@@ -82,7 +82,7 @@ def test_write_transactions_take_the_write_lock_at_begin(
     assert refusal is not None, (
         "a write transaction that has only read does not hold the write lock: it began with a "
         "deferred BEGIN and will fail with 'database is locked' when it writes under load. "
-        "Emit BEGIN IMMEDIATE in the engine's begin hook (db/engine.py)"
+        "Emit BEGIN IMMEDIATE in the engine's begin hook (db/dialect.py)"
     )
     assert "locked" in refusal
 
@@ -107,7 +107,7 @@ def test_reads_do_not_wait_for_a_writer(client: TestClient, settings: Settings) 
     waits = (
         f"a read waited {waited:.1f} s for a writer and answered {response.status_code}: reads "
         "must not wait for writers. Keep the database in WAL mode (PRAGMA journal_mode = WAL "
-        "in the connect hook) and reads on a deferred BEGIN (db/engine.py)"
+        "in the connect hook) and reads on a deferred BEGIN (db/dialect.py)"
     )
     assert response.status_code == 200, waits
     assert waited < 1, waits
@@ -151,5 +151,5 @@ def test_batch_migration_keeps_child_rows(
     assert not lost, (
         f"a batch migration recreating {parents} changed row counts {lost}: the migration "
         "environment must turn foreign keys off before its transaction "
-        "(migration_transaction in db/engine.py)"
+        "(migration_transaction in db/dialect.py)"
     )

@@ -1,6 +1,8 @@
 """The write path: committed before the response, rolled back on any error, pool returned."""
 
+import ast
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi import APIRouter, FastAPI, HTTPException
@@ -9,18 +11,20 @@ from sqlalchemy import Engine, event, func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from {{ cookiecutter.package_name }} import db
 from {{ cookiecutter.package_name }}.db.session import Database, DatabaseDep
 from {{ cookiecutter.package_name }}.errors import NotFound
 from {{ cookiecutter.package_name }}.models import Tag, Task, User, task_tags
 
 from tests.factories import new_user, sample_graph
 
-PROBE_TAG = "written-before-failing"
-probe = APIRouter()
+PACKAGE_DIR = Path(db.__file__).parents[1]
+WRITTEN_BEFORE_FAILING = "written-before-failing"
+failing_routes = APIRouter()
 
 
 def write_then_fail(session: Session, *, failure: str) -> None:
-    session.add(Tag(name=PROBE_TAG))
+    session.add(Tag(name=WRITTEN_BEFORE_FAILING))
     session.flush()
     if failure == "exception":
         raise RuntimeError("failure after a flush")
@@ -29,14 +33,14 @@ def write_then_fail(session: Session, *, failure: str) -> None:
     raise NotFound("domain error after a write")
 
 
-@probe.post("/probe/{failure}")
-async def probe_write_then_fail(failure: str, database: DatabaseDep) -> None:
+@failing_routes.post("/write-then-fail/{failure}")
+async def write_then_fail_route(failure: str, database: DatabaseDep) -> None:
     await database.write(write_then_fail, failure=failure)
 
 
 @pytest.fixture
-def probing_client(app: FastAPI) -> Iterator[TestClient]:
-    app.include_router(probe)
+def failing_client(app: FastAPI) -> Iterator[TestClient]:
+    app.include_router(failing_routes)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
 
@@ -59,13 +63,13 @@ def test_committed_rows_reach_the_database_file(client: TestClient, fresh_engine
     assert links == 1, missing
 
 
-def test_failed_commit_answers_an_error(probing_client: TestClient, fresh_engine: Engine) -> None:
+def test_failed_commit_answers_an_error(failing_client: TestClient, fresh_engine: Engine) -> None:
     def fail_commit(session: Session) -> None:
         raise RuntimeError("commit failed (injected by the test)")
 
     event.listen(Session, "before_commit", fail_commit)
     try:
-        response = probing_client.post("/users", json={"email": "lost@example.com", "name": "Lost"})
+        response = failing_client.post("/users", json={"email": "lost@example.com", "name": "Lost"})
     finally:
         event.remove(Session, "before_commit", fail_commit)
     assert response.status_code >= 500, (
@@ -82,23 +86,25 @@ FAILURES = [("exception", 500), ("http", 400), ("domain", 404)]
 
 @pytest.mark.parametrize(("failure", "status"), FAILURES)
 def test_error_after_a_write_leaves_nothing(
-    probing_client: TestClient, fresh_engine: Engine, failure: str, status: int
+    failing_client: TestClient, fresh_engine: Engine, failure: str, status: int
 ) -> None:
-    response = probing_client.post(f"/probe/{failure}")
+    response = failing_client.post(f"/write-then-fail/{failure}")
     assert response.status_code == status
     assert "failure after a flush" not in response.text, "a 500 leaked the exception to the client"
     with fresh_engine.connect() as connection:
-        left = connection.scalar(select(func.count()).select_from(Tag).where(Tag.name == PROBE_TAG))
+        left = connection.scalar(
+            select(func.count()).select_from(Tag).where(Tag.name == WRITTEN_BEFORE_FAILING)
+        )
     assert left == 0, f"a request that failed with {status} kept the row it had flushed"
 
 
-def test_requests_return_their_connections(probing_client: TestClient) -> None:
-    database: Database = probing_client.app.state.database  # type: ignore[attr-defined]
-    new_user(probing_client)
-    probing_client.get("/users")
-    probing_client.post("/probe/exception")
-    probing_client.post("/users", json={"email": "bad"})
-    probing_client.get("/users/999999")
+def test_requests_return_their_connections(failing_client: TestClient) -> None:
+    database: Database = failing_client.app.state.database  # type: ignore[attr-defined]
+    new_user(failing_client)
+    failing_client.get("/users")
+    failing_client.post("/write-then-fail/exception")
+    failing_client.post("/users", json={"email": "bad"})
+    failing_client.get("/users/999999")
     checked_out = database.engine.pool.checkedout()  # type: ignore[attr-defined]
     assert checked_out == 0, f"{checked_out} connection(s) still checked out after the requests"
 
@@ -130,7 +136,25 @@ def test_read_sessions_refuse_writes(database: Database, fresh_engine: Engine) -
         f"a read session ran {' and '.join(went_through)}, and its rollback then dropped the "
         "change: a route would answer 2xx for a change never stored. The database must refuse "
         "writes in read sessions: create them with the READ_ONLY execution option "
-        "(db/session.py), which db/engine.py turns into a read-only transaction"
+        "(db/session.py), which db/dialect.py turns into a read-only transaction"
     )
     with fresh_engine.connect() as connection:
         assert connection.scalars(select(Tag.name)).all() == ["stored"]
+
+
+def test_commit_only_in_the_unit_of_work() -> None:
+    allowed = PACKAGE_DIR / "db" / "session.py"
+    stray = []
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "commit"
+                and path != allowed
+            ):
+                stray.append(f"{path.relative_to(PACKAGE_DIR.parent)}:{node.lineno}")
+    assert not stray, (
+        f"commit() outside the unit of work ({allowed.name}): {', '.join(stray)}. Routes and "
+        "services add and flush; Database.write commits before the response."
+    )

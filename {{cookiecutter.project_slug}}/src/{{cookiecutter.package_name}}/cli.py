@@ -1,11 +1,12 @@
-"""Command line: `serve`, `migrate`, `seed`."""
+"""Command line: `serve`, `migrate`, `makemigration`, `seed`."""
 
 import argparse
+import sys
 from collections.abc import Sequence
 
 import uvicorn
 
-from .db.migrate import upgrade
+from .db.migrate import make_migration, upgrade
 from .db.seed import seed
 from .db.session import Database
 from .settings import PACKAGE, Settings
@@ -45,6 +46,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     serve_parser.add_argument("--workers", type=int, help="worker processes (default: WORKERS)")
     migrate_parser = commands.add_parser("migrate", help="upgrade the database schema")
     migrate_parser.add_argument("revision", nargs="?", default="head")
+    makemigration_parser = commands.add_parser(
+        "makemigration",
+        help="write a revision for what the models have and the migrations lack (run it from "
+        "the project's root)",
+    )
+    makemigration_parser.add_argument("message", help='what it does, e.g. "add invoices"')
     commands.add_parser("seed", help="insert missing reference rows (idempotent)")
     args = parser.parse_args(argv)
 
@@ -55,5 +62,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         serve(settings.model_copy(update=overrides))
     elif args.command == "migrate":
         upgrade(settings, args.revision)
+    elif args.command == "makemigration":
+        written = make_migration(settings, args.message)
+        sys.stdout.write(f"wrote {written}; review it\n" if written else "no changes to migrate\n")
     else:
         seed_database(settings)

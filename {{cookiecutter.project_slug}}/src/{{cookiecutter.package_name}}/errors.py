@@ -27,7 +27,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 
 from .db.base import Base
-from .db.engine import unavailable, violated_constraints
+from .db.dialect import unavailable, violated_constraints
 
 log = logging.getLogger(__name__)
 

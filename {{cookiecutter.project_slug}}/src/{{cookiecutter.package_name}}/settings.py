@@ -1,24 +1,46 @@
 """Runtime configuration from the environment (and an optional .env file).
 
-The database settings live beside the engine that reads them (db/engine.py).
+The bottom of the import graph: it imports nothing of the application.
 """
 
 from typing import Literal
 
 from pydantic import Field
-from pydantic_settings import SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .db.engine import PACKAGE, EngineSettings
-
-__all__ = ["PACKAGE", "Settings"]
+PACKAGE = __name__.partition(".")[0]
 
 
-class Settings(EngineSettings):
+class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+{%- if cookiecutter.database == "sqlite" %}
+
+    database_url: str = f"sqlite:///data/{PACKAGE}.db"
+{%- else %}
+
+    database_url: str = f"postgresql+psycopg://localhost/{PACKAGE}"
+{%- endif %}
+    # Each worker process holds up to pool_size + max_overflow connections.
+    pool_size: int = Field(default=5, ge=1)
+    max_overflow: int = Field(default=10, ge=0)
+    pool_timeout: float = Field(default=30, gt=0)
+{%- if cookiecutter.database == "sqlite" %}
+    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    # NORMAL in WAL mode never loses data on a process crash; FULL also survives power loss,
+    # but makes every commit wait for the disk, and writes commit on the event loop.
+    sqlite_synchronous: Literal["NORMAL", "FULL", "EXTRA"] = "NORMAL"
+    sqlite_cache_size_kib: int = Field(default=20000, ge=0)
+{%- else %}
+    # Test each connection before use, so a restarted server costs no failed request.
+    pool_pre_ping: bool = True
+    # Replace connections older than this, below any proxy's or firewall's idle timeout.
+    pool_recycle_s: int = Field(default=1800, ge=-1)
+{%- endif %}
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
-    # Worker processes; each has its own pool (see EngineSettings).
+    # Worker processes; each has its own pool.
     workers: int = Field(default=1, ge=1)
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     migrate_on_start: bool = True

@@ -1,5 +1,3 @@
-from typing import Any
-
 from fastapi import APIRouter
 
 from ..db.session import DatabaseDep
@@ -7,6 +5,7 @@ from ..errors import Conflict, NotFound, responses
 from ..models import Project
 from ..schemas import Id, Page, ProjectCreate, ProjectRead, ProjectUpdate
 from ..services import projects
+from ..services.rows import Rows
 from .paging import Limit, Offset
 
 router = APIRouter(prefix="/projects", tags=["projects"])
@@ -21,7 +20,7 @@ async def create_project(body: ProjectCreate, database: DatabaseDep) -> Project:
 @router.get("", response_model=Page[ProjectRead])
 async def list_projects(
     database: DatabaseDep, owner_id: Id | None = None, limit: Limit = 50, offset: Offset = 0
-) -> dict[str, Any]:
+) -> Rows[Project]:
     """List projects by id, optionally those of one owner."""
     return await database.read(
         projects.list_projects, owner_id=owner_id, limit=limit, offset=offset

@@ -1,5 +1,3 @@
-from typing import Any
-
 from fastapi import APIRouter
 
 from ..db.session import DatabaseDep
@@ -7,6 +5,7 @@ from ..errors import Conflict, NotFound, responses
 from ..models import Tag
 from ..schemas import Id, Page, TagCreate, TagRead, TagUpdate
 from ..services import tags
+from ..services.rows import Rows
 from .paging import Limit, Offset
 
 router = APIRouter(prefix="/tags", tags=["tags"])
@@ -19,7 +18,7 @@ async def create_tag(body: TagCreate, database: DatabaseDep) -> Tag:
 
 
 @router.get("", response_model=Page[TagRead])
-async def list_tags(database: DatabaseDep, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+async def list_tags(database: DatabaseDep, limit: Limit = 50, offset: Offset = 0) -> Rows[Tag]:
     """List tags by name."""
     return await database.read(tags.list_tags, limit=limit, offset=offset)
 

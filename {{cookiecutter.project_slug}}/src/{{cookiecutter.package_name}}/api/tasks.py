@@ -1,5 +1,3 @@
-from typing import Any
-
 from fastapi import APIRouter
 
 from ..db.session import DatabaseDep
@@ -7,6 +5,7 @@ from ..errors import Conflict, NotFound, responses
 from ..models import Task
 from ..schemas import Id, Page, TaskCreate, TaskRead, TaskUpdate
 from ..services import tasks
+from ..services.rows import Rows
 from .paging import Limit, Offset
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
@@ -21,7 +20,7 @@ async def create_task(body: TaskCreate, database: DatabaseDep) -> Task:
 @router.get("", response_model=Page[TaskRead])
 async def list_tasks(
     database: DatabaseDep, project_id: Id | None = None, limit: Limit = 50, offset: Offset = 0
-) -> dict[str, Any]:
+) -> Rows[Task]:
     """List tasks by id, optionally those of one project."""
     return await database.read(tasks.list_tasks, project_id=project_id, limit=limit, offset=offset)
 

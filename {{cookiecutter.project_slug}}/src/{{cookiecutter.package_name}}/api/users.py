@@ -1,5 +1,3 @@
-from typing import Any
-
 from fastapi import APIRouter
 
 from ..db.session import DatabaseDep
@@ -7,6 +5,7 @@ from ..errors import Conflict, NotFound, responses
 from ..models import User
 from ..schemas import Id, Page, UserCreate, UserRead, UserUpdate
 from ..services import users
+from ..services.rows import Rows
 from .paging import Limit, Offset
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -19,9 +18,7 @@ async def create_user(body: UserCreate, database: DatabaseDep) -> User:
 
 
 @router.get("", response_model=Page[UserRead])
-async def list_users(
-    database: DatabaseDep, limit: Limit = 50, offset: Offset = 0
-) -> dict[str, Any]:
+async def list_users(database: DatabaseDep, limit: Limit = 50, offset: Offset = 0) -> Rows[User]:
     """List users by id."""
     return await database.read(users.list_users, limit=limit, offset=offset)
 

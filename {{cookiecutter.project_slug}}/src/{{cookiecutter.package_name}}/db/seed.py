@@ -7,7 +7,7 @@ several workers at once: it adds what is missing and never duplicates or overwri
 from sqlalchemy.orm import Session
 
 from ..models import Tag
-from .engine import insert
+from .dialect import insert
 
 REFERENCE_TAGS = ("bug", "feature", "chore", "docs")
 

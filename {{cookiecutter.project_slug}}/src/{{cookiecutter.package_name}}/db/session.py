@@ -7,7 +7,7 @@ never a 2xx for data that was not stored. Any exception rolls back.
 
 Before a request touches the database, it waits in the event loop, first come first served,
 for a place: as many places as the database admits writers, or has pooled connections
-(`limiters` in db/engine.py says which). So a request never holds a lock or a connection
+(`limiters` in db/dialect.py says which). So a request never holds a lock or a connection
 while it waits for a thread, and no thread waits for one within the process. Work that
 cannot wait for another process (a write that already holds the lock, a read that never
 waits for writers) runs on the event loop; anything that may wait runs in a worker thread.
@@ -25,7 +25,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..settings import Settings
-from .engine import READ_ONLY, begin_without_waiting, create_db_engine, limiters
+from .dialect import READ_ONLY, begin_without_waiting, create_db_engine, limiters
 
 P = ParamSpec("P")
 T = TypeVar("T")

@@ -4,7 +4,7 @@ The tests check that every column of every model appears in its <Model>Read, exc
 columns a model marks private with mapped_column(info={"private": True}).
 """
 
-from .ids import INTEGER_MAX, Id
+from .common import INTEGER_MAX, Id
 from .page import Page
 from .project import ProjectCreate, ProjectRead, ProjectUpdate
 from .tag import TagCreate, TagRead, TagUpdate

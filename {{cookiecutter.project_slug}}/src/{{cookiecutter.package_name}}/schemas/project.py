@@ -1,10 +1,6 @@
-from typing import Annotated
+from pydantic import BaseModel
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
-
-from .ids import Id
-
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+from .common import Id, Name, RowRead
 
 
 class ProjectCreate(BaseModel):
@@ -18,9 +14,7 @@ class ProjectUpdate(BaseModel):
     name: Name | None = None
 
 
-class ProjectRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class ProjectRead(RowRead):
     id: int
     name: str
     owner_id: int

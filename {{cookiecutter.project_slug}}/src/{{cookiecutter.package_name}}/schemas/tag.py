@@ -1,24 +1,25 @@
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, StringConstraints
 
-Name = Annotated[
+from .common import RowRead
+
+# Stored in lower case, so names are unique regardless of case.
+TagName = Annotated[
     str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=50)
 ]
 
 
 class TagCreate(BaseModel):
-    name: Name
+    name: TagName
 
 
 class TagUpdate(BaseModel):
     """Fields left out stay as they are."""
 
-    name: Name | None = None
+    name: TagName | None = None
 
 
-class TagRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class TagRead(RowRead):
     id: int
     name: str

@@ -1,8 +1,8 @@
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, StringConstraints
 
-from .ids import Id
+from .common import Id, RowRead
 from .tag import TagRead
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -25,9 +25,7 @@ class TaskUpdate(BaseModel):
     tag_ids: list[Id] | None = None
 
 
-class TaskRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class TaskRead(RowRead):
     id: int
     title: str
     done: bool

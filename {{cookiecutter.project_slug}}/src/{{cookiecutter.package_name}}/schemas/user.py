@@ -1,6 +1,8 @@
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, StringConstraints
+
+from .common import Name, RowRead
 
 Email = Annotated[
     str,
@@ -8,7 +10,6 @@ Email = Annotated[
         strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
     ),
 ]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 class UserCreate(BaseModel):
@@ -23,9 +24,7 @@ class UserUpdate(BaseModel):
     name: Name | None = None
 
 
-class UserRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
+class UserRead(RowRead):
     id: int
     email: str
     name: str

@@ -1,11 +1,9 @@
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Project
 from ..schemas import ProjectCreate, ProjectUpdate
-from .rows import add, change, get_or_404, paginate
+from .rows import Rows, add, change, get_or_404, paginate
 
 
 def create_project(session: Session, *, body: ProjectCreate) -> Project:
@@ -14,7 +12,7 @@ def create_project(session: Session, *, body: ProjectCreate) -> Project:
 
 def list_projects(
     session: Session, *, owner_id: int | None, limit: int, offset: int
-) -> dict[str, Any]:
+) -> Rows[Project]:
     query = select(Project).order_by(Project.id)
     if owner_id is not None:
         query = query.where(Project.owner_id == owner_id)

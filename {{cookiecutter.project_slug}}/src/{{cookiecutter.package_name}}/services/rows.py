@@ -1,6 +1,8 @@
 """Helpers every service shares: look-up, insert, partial update, paging."""
 
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, inspect, select
 from sqlalchemy.orm import Session
@@ -37,7 +39,17 @@ def change(session: Session, row: Model, changes: dict[str, Any]) -> Model:
     return row
 
 
-def paginate(session: Session, query: Select[Model], limit: int, offset: int) -> dict[str, Any]:
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+@dataclass(frozen=True)
+class Rows(Generic[Model]):
+    """One page of a query's rows, and how many rows the whole query matches."""
+
+    items: Sequence[Model]
+    total: int
+    limit: int
+    offset: int
+
+
+def paginate(session: Session, query: Select[Model], limit: int, offset: int) -> Rows[Model]:
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     items = session.scalars(query.limit(limit).offset(offset)).all()
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
+    return Rows(items, total, limit, offset)

@@ -1,18 +1,16 @@
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Tag
 from ..schemas import TagCreate, TagUpdate
-from .rows import add, change, get_or_404, paginate
+from .rows import Rows, add, change, get_or_404, paginate
 
 
 def create_tag(session: Session, *, body: TagCreate) -> Tag:
     return add(session, Tag(**body.model_dump()))
 
 
-def list_tags(session: Session, *, limit: int, offset: int) -> dict[str, Any]:
+def list_tags(session: Session, *, limit: int, offset: int) -> Rows[Tag]:
     return paginate(session, select(Tag).order_by(Tag.name), limit, offset)
 
 

@@ -1,5 +1,4 @@
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -7,7 +6,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..errors import Conflict
 from ..models import Tag, Task
 from ..schemas import TaskCreate, TaskUpdate
-from .rows import add, change, get_or_404, paginate
+from .rows import Rows, add, change, get_or_404, paginate
 
 # TaskRead includes the tags: load them with the task, never lazily afterwards.
 WITH_TAGS = selectinload(Task.tags)
@@ -25,9 +24,7 @@ def create_task(session: Session, *, body: TaskCreate) -> Task:
     return add(session, task)
 
 
-def list_tasks(
-    session: Session, *, project_id: int | None, limit: int, offset: int
-) -> dict[str, Any]:
+def list_tasks(session: Session, *, project_id: int | None, limit: int, offset: int) -> Rows[Task]:
     query = select(Task).options(WITH_TAGS).order_by(Task.id)
     if project_id is not None:
         query = query.where(Task.project_id == project_id)

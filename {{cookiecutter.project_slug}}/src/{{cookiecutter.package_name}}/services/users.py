@@ -1,18 +1,16 @@
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import User
 from ..schemas import UserCreate, UserUpdate
-from .rows import add, change, get_or_404, paginate
+from .rows import Rows, add, change, get_or_404, paginate
 
 
 def create_user(session: Session, *, body: UserCreate) -> User:
     return add(session, User(**body.model_dump()))
 
 
-def list_users(session: Session, *, limit: int, offset: int) -> dict[str, Any]:
+def list_users(session: Session, *, limit: int, offset: int) -> Rows[User]:
     return paginate(session, select(User).order_by(User.id), limit, offset)
 
 

@@ -1,4 +1,5 @@
-"""SQLite engine: pragmas on every connection, and write transactions that queue for the lock.
+"""Everything specific to SQLite: the engine and its pragmas, write transactions that queue
+for the lock, migrations that keep their cascades, and what its errors mean.
 
 A deferred BEGIN starts a read transaction that later fails at once with "database is locked"
 when it tries to write while another connection writes: the busy timeout is not applied to
@@ -9,15 +10,14 @@ SQLite refuses any write they attempt.
 
 import re
 import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from anyio import CapacityLimiter
-from pydantic import Field
-from pydantic_settings import BaseSettings
 from sqlalchemy import (
     Connection,
     Constraint,
@@ -32,7 +32,8 @@ from sqlalchemy.dialects.sqlite import insert as insert  # ON CONFLICT DO NOTHIN
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-PACKAGE = __name__.partition(".")[0]
+from ..settings import Settings
+
 # The begin hook below starts sessions created with this execution option read-only.
 READ_ONLY = "read_only"
 # Write transactions begun with this one fail at once, rather than wait, if the lock is taken.
@@ -41,21 +42,7 @@ NO_WAIT = "no_wait"
 MIGRATION_OPTIONS: dict[str, Any] = {"render_as_batch": True}
 
 
-class EngineSettings(BaseSettings):
-    database_url: str = f"sqlite:///data/{PACKAGE}.db"
-    # Each worker process holds up to pool_size + max_overflow connections.
-    pool_size: int = Field(default=5, ge=1)
-    max_overflow: int = Field(default=10, ge=0)
-    pool_timeout: float = Field(default=30, gt=0)
-
-    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
-    # NORMAL in WAL mode never loses data on a process crash; FULL also survives power loss,
-    # but makes every commit wait for the disk, and writes commit on the event loop.
-    sqlite_synchronous: Literal["NORMAL", "FULL", "EXTRA"] = "NORMAL"
-    sqlite_cache_size_kib: int = Field(default=20000, ge=0)
-
-
-def create_db_engine(settings: EngineSettings) -> Engine:
+def create_db_engine(settings: Settings) -> Engine:
     url = make_url(settings.database_url)
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -70,7 +57,15 @@ def create_db_engine(settings: EngineSettings) -> Engine:
     return engine
 
 
-def limiters(settings: EngineSettings) -> tuple[CapacityLimiter, None]:
+@contextmanager
+def scratch_database(settings: Settings) -> Iterator[Settings]:
+    """The settings with an empty database file of their own, deleted afterwards."""
+    with tempfile.TemporaryDirectory() as directory:
+        url = f"sqlite:///{Path(directory, 'scratch.db')}"
+        yield settings.model_copy(update={"database_url": url})
+
+
+def limiters(settings: Settings) -> tuple[CapacityLimiter, None]:
     """Places for (writers, readers). SQLite's lock admits one writer, so writers queue for
     it one at a time. Reads take no thread (None): in WAL mode they do not wait for
     writers, and a hop to a thread and back costs more than the read itself."""
@@ -124,7 +119,7 @@ def unavailable(error: OperationalError) -> bool:
     return getattr(error.orig, "sqlite_errorname", None) != "SQLITE_READONLY"
 
 
-def _configure_connection(settings: EngineSettings, dbapi_connection: Any, _record: Any) -> None:
+def _configure_connection(settings: Settings, dbapi_connection: Any, _record: Any) -> None:
     # SQLAlchemy, not the sqlite3 module, decides when a transaction begins (see _begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -139,7 +134,7 @@ def _configure_connection(settings: EngineSettings, dbapi_connection: Any, _reco
     cursor.close()
 
 
-def _begin(settings: EngineSettings, connection: Connection) -> None:
+def _begin(settings: Settings, connection: Connection) -> None:
     options = connection.get_execution_options()
     read_only = options.get(READ_ONLY, False)
     # query_only makes SQLite itself refuse writes, Core statements included. It lasts on the

@@ -1,0 +1,21 @@
+"""What every schema shares: bounded ids, names, and reading a row from its ORM object.
+
+An INTEGER holds 32 bits on some databases and 64 on others; a larger number in a path, a
+filter or a body would reach the driver and fail there. Bounded here, it is a 422 before
+any work starts.
+"""
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+INTEGER_MAX = 2**31 - 1
+
+Id = Annotated[int, Field(ge=1, le=INTEGER_MAX)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class RowRead(BaseModel):
+    """Base of every <Model>Read: validated from the ORM object's attributes."""
+
+    model_config = ConfigDict(from_attributes=True)
