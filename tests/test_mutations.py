@@ -76,11 +76,17 @@ def cases() -> list[Any]:
     ]
 
 
-def patched_copy(variant: Variant, mutation: Mutation, directory: Path) -> Path:
-    """A copy of the variant's project with the patch applied, proven to have changed it."""
+def project_copy(variant: Variant, directory: Path) -> Path:
+    """A copy of the variant's project, without its environment, data or repository."""
     copy = directory / variant.slug
     ignored = shutil.ignore_patterns(".venv", ".git", "data", "*cache*", "__pycache__")
     shutil.copytree(variant.project, copy, ignore=ignored)
+    return copy
+
+
+def patched_copy(variant: Variant, mutation: Mutation, directory: Path) -> Path:
+    """A copy of the variant's project with the patch applied, proven to have changed it."""
+    copy = project_copy(variant, directory)
     # Its own repository: inside another work tree, git apply may apply nothing and exit 0.
     run(["git", "init", "-q"], copy)
     targets = re.findall(r"^\+\+\+ b/(\S+)$", mutation.path.read_text(), re.MULTILINE)
