@@ -33,12 +33,12 @@ def _connection(settings: Settings) -> Iterator[Connection]:
 
 
 @contextmanager
-def alembic_config(settings: Settings, script_location: str = SCRIPT_LOCATION) -> Iterator[Config]:
-    """An Alembic config bound to one connection of the configured database; with the
-    project's [tool.alembic] options (file names, post-write hooks) when run from its root."""
+def alembic_config(
+    settings: Settings, script_location: str = SCRIPT_LOCATION, toml_file: Path | None = None
+) -> Iterator[Config]:
+    """An Alembic config bound to one connection of the configured database."""
     with _connection(settings) as connection:
-        pyproject = Path("pyproject.toml")
-        config = Config(toml_file=pyproject) if pyproject.exists() else Config()
+        config = Config(toml_file=toml_file)
         config.set_main_option("script_location", script_location)
         config.attributes["connection"] = connection
         yield config
@@ -56,9 +56,11 @@ def make_migration(settings: Settings, message: str) -> Path | None:
     one, so it works on a fresh checkout and whatever state the developer's data is in.
     None when there is nothing to migrate.
     """
+    # Run from the project's root, its [tool.alembic] names the file and formats it.
+    pyproject = Path("pyproject.toml")
     with scratch_database(settings) as scratch:
         upgrade(scratch)
-        with alembic_config(scratch) as config:
+        with alembic_config(scratch, toml_file=pyproject if pyproject.exists() else None) as config:
             config.attributes["skip_empty"] = True
             written = command.revision(config, message=message, autogenerate=True)
     return Path(written.path) if isinstance(written, Script) else None
