@@ -66,6 +66,7 @@ def main() -> None:
             "workers": args.workers,
             "loader": args.loader,
             "seconds": args.seconds,
+            "rounds": args.rounds,
             "start_to_ready_s": {name: app.ready_after for name, app in apps.items()},
             "floor_creates_per_s": floor(project, answers, urls[2]),
             "rows": measure(apps, args),
@@ -258,7 +259,8 @@ def machine() -> str:
 
 def print_report(report: dict[str, object]) -> None:
     print(f"\n{report['database']}, {report['workers']} worker(s), {report['loader']}, "
-          f"{report['seconds']} s a round; {report['machine']}")  # fmt: skip
+          f"{report['seconds']} s a round, medians of {report['rounds']} rounds; "
+          f"{report['machine']}")  # fmt: skip
     print(f"start to /readyz: {report['start_to_ready_s']}; resident MiB: {report['rss_mib']}")
     print(f"in-process floor: {report['floor_creates_per_s']:.0f} creates/s\n")
     # errors: non-2xx answers plus transport errors
