@@ -40,7 +40,8 @@ REGISTRATIONS = [
 def add_the_model(project: Path, package: str) -> None:
     source = project / "src" / package
     shutil.copytree(NEW_MODEL / "src", source, dirs_exist_ok=True)
-    shutil.copytree(NEW_MODEL / "tests", project / "tests", dirs_exist_ok=True)
+    for test in (NEW_MODEL / "tests").glob("*.py"):
+        (project / "tests" / test.name).write_text(test.read_text().replace("PACKAGE", package))
     for name, old, new in REGISTRATIONS:
         path = source / name
         text = path.read_text()

@@ -6,14 +6,15 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
 from tests.rendering import ROOT, render
+from tests.variants import Variant
 
-VARIANTS = {
+# Answer sets rendered and checked here; tests/variants.py lists those installed and run in full.
+RENDERED_VARIANTS = {
     "default": {},
     "sqlite-docker": {"docker": "yes"},
     "postgresql": {"database": "postgresql"},
@@ -34,20 +35,19 @@ LEFTOVER_JINJA = re.compile(r"{{|{%|{#")
 TEXT_SUFFIXES = {".py", ".toml", ".md", ".yaml", ".yml", ".cfg", ".ini", ".txt", ".json", ""}
 
 
-@pytest.fixture(params=list(VARIANTS), scope="module")
-def variant(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Path, dict[str, Any]]:
-    answers = VARIANTS[request.param]
-    return render(tmp_path_factory.mktemp(request.param), **answers), answers
+@pytest.fixture(params=list(RENDERED_VARIANTS), scope="module")
+def variant(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Variant:
+    name = request.param
+    answers = RENDERED_VARIANTS[name]
+    return Variant(name, answers, render(tmp_path_factory.mktemp(name), **answers))
 
 
 def rendered_text_files(project: Path) -> list[Path]:
     return [p for p in project.rglob("*") if p.is_file() and p.suffix in TEXT_SUFFIXES]
 
 
-def test_no_jinja_left(variant: tuple[Path, dict[str, Any]]) -> None:
-    project, _ = variant
+def test_no_jinja_left(variant: Variant) -> None:
+    project = variant.project
     leftovers = [
         f"{path.relative_to(project)}:{number}: {line.strip()}"
         for path in rendered_text_files(project)
@@ -57,16 +57,16 @@ def test_no_jinja_left(variant: tuple[Path, dict[str, Any]]) -> None:
     assert not leftovers, "unrendered Jinja:\n" + "\n".join(leftovers)
 
 
-def test_readme_has_no_double_blank_line(variant: tuple[Path, dict[str, Any]]) -> None:
-    project, _ = variant
+def test_readme_has_no_double_blank_line(variant: Variant) -> None:
+    project = variant.project
     text = (project / "README.md").read_text()
     if "\n\n\n" in text:
         line = text[: text.index("\n\n\n")].count("\n") + 2
         pytest.fail(f"README.md has two blank lines in a row at line {line}")
 
 
-def test_config_files_parse(variant: tuple[Path, dict[str, Any]]) -> None:
-    project, answers = variant
+def test_config_files_parse(variant: Variant) -> None:
+    project, answers = variant.project, variant.answers
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())
     assert pyproject["project"]["requires-python"] == f">={answers.get('python_version', '3.11')}"
     for path in [*project.rglob("*.yaml"), *project.rglob("*.yml")]:
@@ -74,8 +74,8 @@ def test_config_files_parse(variant: tuple[Path, dict[str, Any]]) -> None:
     assert json.loads((project / ".cookiecutter.json").read_text())["project_slug"] == project.name
 
 
-def test_chosen_files_only(variant: tuple[Path, dict[str, Any]]) -> None:
-    project, answers = variant
+def test_chosen_files_only(variant: Variant) -> None:
+    project, answers = variant.project, variant.answers
     license_name = answers.get("license", "MIT")
     assert not list(project.glob("LICENSE_*"))
     assert (project / "LICENSE").exists() == (license_name != "Proprietary")
@@ -98,8 +98,8 @@ def test_chosen_files_only(variant: tuple[Path, dict[str, Any]]) -> None:
         assert (project / name).exists() == (answers.get("docker") == "yes"), name
 
 
-def test_no_code_of_the_other_database(variant: tuple[Path, dict[str, Any]]) -> None:
-    project, answers = variant
+def test_no_code_of_the_other_database(variant: Variant) -> None:
+    project, answers = variant.project, variant.answers
     foreign = {"sqlite": r"postgres|psycopg", "postgresql": r"sqlite|PRAGMA|BEGIN IMMEDIATE"}
     pattern = re.compile(foreign[answers.get("database", "sqlite")], re.IGNORECASE)
     hits = [
@@ -112,8 +112,8 @@ def test_no_code_of_the_other_database(variant: tuple[Path, dict[str, Any]]) -> 
 
 
 @pytest.mark.parametrize("command", [["check", "."], ["format", "--check", "."]], ids=" ".join)
-def test_ruff_finds_nothing(variant: tuple[Path, dict[str, Any]], command: list[str]) -> None:
-    project, _ = variant
+def test_ruff_finds_nothing(variant: Variant, command: list[str]) -> None:
+    project = variant.project
     result = subprocess.run(
         [sys.executable, "-m", "ruff", *command],
         cwd=project,

@@ -1,14 +1,27 @@
-"""Create sample rows through the API, as a client would."""
+"""Sample rows: small typed functions that add and flush in the caller's session.
 
+Values that must be unique come from `unique()`. Make rows in a unit of work of their own,
+then act through the API, so the test client never shares an identity map with them:
+
+    with database.unit_of_work() as session:
+        task = new_task(session, new_project(session, new_user(session)))
+"""
+
+from dataclasses import dataclass
 from itertools import count
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
-_serial = count(1)
+from {{ cookiecutter.package_name }}.models import Project, Tag, Task, User
+from {{ cookiecutter.package_name }}.services.rows import add
+
+unique = count(1).__next__
 
 
 def created(client: TestClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    """POST through the API, as a client would, and expect 201: for tests of that path."""
     response = client.post(path, json=body)
     assert response.status_code == 201, (
         f"POST {path} {body}: {response.status_code} {response.text}"
@@ -17,32 +30,38 @@ def created(client: TestClient, path: str, body: dict[str, Any]) -> dict[str, An
     return row
 
 
-def new_user(client: TestClient, **fields: Any) -> dict[str, Any]:
-    n = next(_serial)
-    return created(
-        client, "/users", {"email": f"user{n}@example.com", "name": f"User {n}"} | fields
-    )
+def new_user(session: Session, **fields: Any) -> User:
+    n = unique()
+    return add(session, User(**{"email": f"user{n}@example.com", "name": f"User {n}"} | fields))
 
 
-def new_project(client: TestClient, owner_id: int, **fields: Any) -> dict[str, Any]:
-    body = {"name": f"Project {next(_serial)}", "owner_id": owner_id} | fields
-    return created(client, "/projects", body)
+def new_project(session: Session, owner: User, **fields: Any) -> Project:
+    return add(session, Project(**{"name": f"Project {unique()}", "owner_id": owner.id} | fields))
 
 
-def new_tag(client: TestClient, **fields: Any) -> dict[str, Any]:
-    return created(client, "/tags", {"name": f"tag-{next(_serial)}"} | fields)
+def new_tag(session: Session, **fields: Any) -> Tag:
+    return add(session, Tag(**{"name": f"tag-{unique()}"} | fields))
 
 
-def new_task(client: TestClient, project_id: int, **fields: Any) -> dict[str, Any]:
-    body = {"title": f"Task {next(_serial)}", "project_id": project_id} | fields
-    return created(client, "/tasks", body)
+def new_task(session: Session, project: Project, **fields: Any) -> Task:
+    defaults = {"title": f"Task {unique()}", "project_id": project.id, "tags": []}
+    return add(session, Task(**defaults | fields))
 
 
-def sample_graph(client: TestClient) -> dict[str, dict[str, Any]]:
+@dataclass(frozen=True)
+class Graph:
     """One of every row kind: an owner, a project, an assignee, a tag and a tagged task."""
-    owner = new_user(client)
-    assignee = new_user(client)
-    project = new_project(client, owner["id"])
-    tag = new_tag(client)
-    task = new_task(client, project["id"], assignee_id=assignee["id"], tag_ids=[tag["id"]])
-    return {"owner": owner, "assignee": assignee, "project": project, "tag": tag, "task": task}
+
+    owner: User
+    assignee: User
+    project: Project
+    tag: Tag
+    task: Task
+
+
+def sample_graph(session: Session) -> Graph:
+    owner, assignee = new_user(session), new_user(session)
+    project = new_project(session, owner)
+    tag = new_tag(session)
+    task = new_task(session, project, assignee_id=assignee.id, tags=[tag])
+    return Graph(owner, assignee, project, tag, task)

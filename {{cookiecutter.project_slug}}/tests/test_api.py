@@ -7,9 +7,11 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy import Engine, select
 
+from {{ cookiecutter.package_name }}.db.session import Database
 from {{ cookiecutter.package_name }}.models import Tag
+from {{ cookiecutter.package_name }}.schemas import ProjectRead, TaskRead, UserRead
 
-from tests.factories import new_project, new_tag, new_task, new_user, sample_graph
+from tests.factories import created, new_project, new_tag, new_task, new_user
 
 
 def test_health_endpoints(client: TestClient) -> None:
@@ -18,7 +20,7 @@ def test_health_endpoints(client: TestClient) -> None:
 
 
 def test_user_lifecycle(client: TestClient) -> None:
-    user = new_user(client, email="  Ada@Example.com ", name="Ada")
+    user = created(client, "/users", {"email": "  Ada@Example.com ", "name": "Ada"})
     assert user["email"] == "ada@example.com"
     assert client.get(f"/users/{user['id']}").json() == user
     changed = client.patch(f"/users/{user['id']}", json={"name": "Ada L."}).json()
@@ -28,11 +30,17 @@ def test_user_lifecycle(client: TestClient) -> None:
 
 
 def test_task_lifecycle_with_tags_and_assignee(client: TestClient) -> None:
-    graph = sample_graph(client)
-    task = graph["task"]
-    assert task["tags"] == [graph["tag"]]
-    assert task["assignee_id"] == graph["assignee"]["id"]
-    other = new_tag(client)
+    owner = created(client, "/users", {"email": "owner@example.com", "name": "Owner"})
+    assignee = created(client, "/users", {"email": "assignee@example.com", "name": "Assignee"})
+    project = created(client, "/projects", {"name": "P", "owner_id": owner["id"]})
+    tag, other = (
+        created(client, "/tags", {"name": "one"}),
+        created(client, "/tags", {"name": "two"}),
+    )
+    body = {"title": "T", "project_id": project["id"], "assignee_id": assignee["id"]}
+    task = created(client, "/tasks", body | {"tag_ids": [tag["id"]]})
+    assert task["tags"] == [tag]
+    assert task["assignee_id"] == assignee["id"]
     changed = client.patch(
         f"/tasks/{task['id']}", json={"done": True, "tag_ids": [other["id"]], "assignee_id": None}
     )
@@ -45,14 +53,17 @@ def test_task_lifecycle_with_tags_and_assignee(client: TestClient) -> None:
     assert client.get(f"/tasks/{task['id']}").json()["tags"] == [other]
 
 
-def test_lists_are_paged_and_filtered(client: TestClient) -> None:
-    owner = new_user(client)
-    projects = [new_project(client, owner["id"]) for _ in range(3)]
-    new_project(client, new_user(client)["id"])
-    page = client.get("/projects", params={"owner_id": owner["id"], "limit": 2, "offset": 1}).json()
-    assert page == {"items": projects[1:3], "total": 3, "limit": 2, "offset": 1}
-    task = new_task(client, projects[0]["id"], tag_ids=[new_tag(client)["id"]])
-    assert client.get("/tasks", params={"project_id": projects[0]["id"]}).json()["items"] == [task]
+def test_lists_are_paged_and_filtered(client: TestClient, database: Database) -> None:
+    with database.unit_of_work() as session:
+        owner = new_user(session)
+        projects = [new_project(session, owner) for _ in range(3)]
+        new_project(session, new_user(session))
+        task = new_task(session, projects[0], tags=[new_tag(session)])
+    page = client.get("/projects", params={"owner_id": owner.id, "limit": 2, "offset": 1}).json()
+    expected = [ProjectRead.model_validate(project).model_dump() for project in projects[1:3]]
+    assert page == {"items": expected, "total": 3, "limit": 2, "offset": 1}
+    listed = client.get("/tasks", params={"project_id": projects[0].id}).json()["items"]
+    assert listed == [TaskRead.model_validate(task).model_dump()]
     assert client.get("/users").json()["total"] == 2
     assert client.get("/tags").json()["total"] == 1
 
@@ -82,19 +93,20 @@ def assert_conflict(
     assert refusal in detail, f"a 409 must name what was refused ({refusal}), not {detail!r}"
 
 
-def test_duplicates_conflict(client: TestClient, fresh_engine: Engine) -> None:
-    user = new_user(client)
-    twin = {"email": user["email"].upper(), "name": "Twin"}
+def test_duplicates_conflict(client: TestClient, database: Database, fresh_engine: Engine) -> None:
+    with database.unit_of_work() as session:
+        user = new_user(session)
+        project = new_project(session, user)
+        tag, other = new_tag(session), new_tag(session)
+    twin = {"email": user.email.upper(), "name": "Twin"}
     assert_conflict(client, "post", "/users", twin, "has this email (uq_users_email)")
-    project = new_project(client, user["id"])
-    again = {"name": project["name"], "owner_id": user["id"]}
+    again = {"name": project.name, "owner_id": user.id}
     assert_conflict(client, "post", "/projects", again, "uq_projects_owner_id_name")
-    tag, other = new_tag(client), new_tag(client)
-    assert_conflict(client, "post", "/tags", {"name": tag["name"]}, "uq_tags_name")
-    assert_conflict(client, "patch", f"/tags/{other['id']}", {"name": tag["name"]}, "uq_tags_name")
+    assert_conflict(client, "post", "/tags", {"name": tag.name}, "uq_tags_name")
+    assert_conflict(client, "patch", f"/tags/{other.id}", {"name": tag.name}, "uq_tags_name")
     with fresh_engine.connect() as connection:
         names = connection.scalars(select(Tag.name).order_by(Tag.id)).all()
-    assert names == [tag["name"], other["name"]], "a refused update changed the stored row"
+    assert names == [tag.name, other.name], "a refused update changed the stored row"
 
 
 @pytest.mark.parametrize(
@@ -115,10 +127,11 @@ def test_duplicates_conflict(client: TestClient, fresh_engine: Engine) -> None:
     ],
 )
 def test_references_to_missing_rows_conflict(
-    client: TestClient, path: str, body: dict[str, Any], refusal: str
+    client: TestClient, database: Database, path: str, body: dict[str, Any], refusal: str
 ) -> None:
-    project = new_project(client, new_user(client)["id"])
-    body = {key: project["id"] if value == "PROJECT" else value for key, value in body.items()}
+    with database.unit_of_work() as session:
+        project = new_project(session, new_user(session))
+    body = {key: project.id if value == "PROJECT" else value for key, value in body.items()}
     response = client.post(path, json=body)
     detail = assert_problem(response, 409)
     assert refusal in detail, f"a 409 must name the missing reference ({refusal}), not {detail!r}"
@@ -151,8 +164,11 @@ def test_references_to_missing_rows_conflict(
         ("patch", "/tasks/1", {"assignee_id": 2**63}),
     ],
 )
-def test_invalid_input_is_422(client: TestClient, method: str, path: str, body: object) -> None:
-    user = new_user(client)
+def test_invalid_input_is_422(
+    client: TestClient, database: Database, method: str, path: str, body: object
+) -> None:
+    with database.unit_of_work() as session:
+        user = UserRead.model_validate(new_user(session)).model_dump()
     response = client.request(method, path.replace("USER", str(user["id"])), json=body)
     assert_problem(response, 422)
     assert client.get(f"/users/{user['id']}").json() == user, "a rejected request changed data"

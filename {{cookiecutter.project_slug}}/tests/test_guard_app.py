@@ -86,10 +86,15 @@ def test_every_module_is_imported_under_one_name() -> None:
         file = getattr(module, "__file__", None)
         if file and Path(file).resolve().is_relative_to(PACKAGE_DIR.resolve()):
             names_by_file[file].append(name)
-    twice_imported = {file: names for file, names in names_by_file.items() if len(names) > 1}
+    twice_imported = [
+        f"{file} as {' and '.join(names)}"
+        for file, names in names_by_file.items()
+        if len(names) > 1
+    ]
     assert not twice_imported, (
-        f"modules imported under two names (their tables would be defined twice): "
-        f"{twice_imported}. Import from {package.__name__}.* only, never from src/ or a subfolder"
+        "modules imported under two names (their tables would be defined twice): "
+        f"{'; '.join(twice_imported)}. Import from {package.__name__}.* only, never from src/ or "
+        "a subfolder"
     )
 
 
@@ -103,7 +108,7 @@ def test_every_module_imports() -> None:
     assert not failures, "modules that fail to import:\n" + "\n".join(failures)
 
 
-PROBE = """
+IMPORT_AND_BUILD = """
 import sys
 from sqlalchemy import event
 from sqlalchemy.pool import Pool
@@ -117,9 +122,9 @@ sys.exit("database connections opened: %d" % len(opened) if opened else 0)
 
 def test_importing_and_building_the_app_opens_no_connection(settings: Settings) -> None:
     env = os.environ | {"DATABASE_URL": settings.database_url}
-    probe = PROBE.format(package=package.__name__)
+    script = IMPORT_AND_BUILD.format(package=package.__name__)
     result = subprocess.run(
-        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, (
         "importing the app or building it touched the database; open connections only in the "

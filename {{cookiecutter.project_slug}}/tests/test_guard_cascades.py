@@ -3,6 +3,7 @@
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
+from {{ cookiecutter.package_name }}.db.session import Database
 from {{ cookiecutter.package_name }}.models import Project, Task, task_tags
 
 from tests.factories import new_project, new_tag, new_task, new_user
@@ -23,48 +24,51 @@ def count(engine: Engine, table: object, *where: object) -> int:
 
 
 def test_deleting_a_user_removes_their_projects_and_unassigns_their_tasks(
-    client: TestClient, fresh_engine: Engine
+    client: TestClient, database: Database, fresh_engine: Engine
 ) -> None:
-    owner, other = new_user(client), new_user(client)
-    doomed = new_project(client, owner["id"])
-    kept = new_project(client, other["id"])
-    tag = new_tag(client)
-    new_task(client, doomed["id"], tag_ids=[tag["id"]])
-    assigned = new_task(client, kept["id"], assignee_id=owner["id"])
+    with database.unit_of_work() as session:
+        owner, other = new_user(session), new_user(session)
+        doomed = new_project(session, owner)
+        kept = new_project(session, other)
+        new_task(session, doomed, tags=[new_tag(session)])
+        assigned = new_task(session, kept, assignee_id=owner.id)
 
-    delete(client, f"/users/{owner['id']}")
+    delete(client, f"/users/{owner.id}")
 
-    assert count(fresh_engine, Project, Project.owner_id == owner["id"]) == 0, (
+    assert count(fresh_engine, Project, Project.owner_id == owner.id) == 0, (
         "projects.owner_id ondelete='CASCADE' did not fire: are foreign keys on for every "
         "connection?"
     )
-    assert count(fresh_engine, Task, Task.project_id == doomed["id"]) == 0, (
+    assert count(fresh_engine, Task, Task.project_id == doomed.id) == 0, (
         "tasks.project_id ondelete='CASCADE' did not fire"
     )
     assert count(fresh_engine, task_tags) == 0, "task_tags rows outlived their task"
-    assert client.get(f"/tasks/{assigned['id']}").json()["assignee_id"] is None, (
+    assert client.get(f"/tasks/{assigned.id}").json()["assignee_id"] is None, (
         "tasks.assignee_id ondelete='SET NULL' did not fire"
     )
 
 
 def test_deleting_a_tag_untags_tasks_and_keeps_them(
-    client: TestClient, fresh_engine: Engine
+    client: TestClient, database: Database, fresh_engine: Engine
 ) -> None:
-    project = new_project(client, new_user(client)["id"])
-    tag, other = new_tag(client), new_tag(client)
-    task = new_task(client, project["id"], tag_ids=[tag["id"], other["id"]])
+    with database.unit_of_work() as session:
+        tag, other = new_tag(session), new_tag(session)
+        task = new_task(session, new_project(session, new_user(session)), tags=[tag, other])
 
-    delete(client, f"/tags/{tag['id']}")
+    delete(client, f"/tags/{tag.id}")
 
-    assert [t["id"] for t in client.get(f"/tasks/{task['id']}").json()["tags"]] == [other["id"]]
+    assert [t["id"] for t in client.get(f"/tasks/{task.id}").json()["tags"]] == [other.id]
     assert count(fresh_engine, task_tags) == 1
 
 
-def test_deleting_a_project_removes_its_tasks(client: TestClient, fresh_engine: Engine) -> None:
-    project = new_project(client, new_user(client)["id"])
-    new_task(client, project["id"])
-    new_task(client, project["id"])
+def test_deleting_a_project_removes_its_tasks(
+    client: TestClient, database: Database, fresh_engine: Engine
+) -> None:
+    with database.unit_of_work() as session:
+        project = new_project(session, new_user(session))
+        new_task(session, project)
+        new_task(session, project)
 
-    delete(client, f"/projects/{project['id']}")
+    delete(client, f"/projects/{project.id}")
 
     assert count(fresh_engine, Task) == 0, "tasks.project_id ondelete='CASCADE' did not fire"

@@ -83,7 +83,7 @@ def test_concurrent_writers_neither_stall_nor_fail(app: FastAPI, fresh_engine: E
     )
     assert not failures, (
         f"{len(failures)} of {len(outcomes)} concurrent writes failed {dict(statuses)}: "
-        f"{failures[:5]}"
+        + "; ".join(failures[:5])
     )
     with fresh_engine.connect() as connection:
         stored = (connection.scalar(select(func.count()).select_from(User)) or 0) - 1

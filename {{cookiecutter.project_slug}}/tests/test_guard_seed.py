@@ -72,7 +72,9 @@ def test_concurrent_workers_seed_each_row_once(settings: Settings, fresh_engine:
             for e in (f.exception() for f in [pool.submit(worker, i) for i in range(WORKERS)])
             if e
         ]
-    assert not errors, f"{len(errors)} of {WORKERS} concurrent seed runs failed: {errors[:3]}"
+    assert not errors, f"{len(errors)} of {WORKERS} concurrent seed runs failed: " + "; ".join(
+        errors[:3]
+    )
     names = [name for _, name in stored_tags(fresh_engine)]
     assert sorted(names) == sorted(REFERENCE_TAGS), f"concurrent seeding stored {names}"
 

@@ -12,7 +12,6 @@ from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
-from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.db.base import Base
 from {{ cookiecutter.package_name }}.db.migrate import alembic_config
 from {{ cookiecutter.package_name }}.db.session import Database
@@ -22,11 +21,11 @@ from {{ cookiecutter.package_name }}.settings import PACKAGE, Settings
 from tests.database import other_connection
 from tests.factories import new_tag, sample_graph
 
-PROBE_REVISION = '''
+BATCH_REVISION = '''
 """Recreate every table other tables point at, as a batch migration on SQLite does."""
 from alembic import op
 
-revision = "batch_probe"
+revision = "batch_copy"
 down_revision = {head!r}
 
 
@@ -96,12 +95,15 @@ def test_read_sessions_leave_the_write_lock_free(database: Database, settings: S
     )
 
 
-def test_reads_do_not_wait_for_a_writer(client: TestClient, settings: Settings) -> None:
-    tag = new_tag(client)
+def test_reads_do_not_wait_for_a_writer(
+    client: TestClient, database: Database, settings: Settings
+) -> None:
+    with database.unit_of_work() as session:
+        tag = new_tag(session)
     with other_connection(settings.database_url, timeout=0) as writer:
         writer.execute("BEGIN EXCLUSIVE")  # in WAL mode, readers go on regardless
         began = time.monotonic()
-        response = client.get(f"/tags/{tag['id']}")
+        response = client.get(f"/tags/{tag.id}")
         waited = time.monotonic() - began
         writer.execute("ROLLBACK")
     waits = (
@@ -124,8 +126,10 @@ def row_counts(engine: Engine) -> dict[str, int]:
 def test_batch_migration_keeps_child_rows(
     settings: Settings, fresh_engine: Engine, tmp_path: Path
 ) -> None:
-    with TestClient(create_app(settings)) as client:
-        sample_graph(client)
+    database = Database.from_settings(settings)
+    with database.unit_of_work() as session:
+        sample_graph(session)
+    database.dispose()
     before = row_counts(fresh_engine)
 
     scripts = tmp_path / "migrations"
@@ -136,20 +140,20 @@ def test_batch_migration_keeps_child_rows(
     parents = sorted(
         {fk.column.table.name for t in Base.metadata.tables.values() for fk in t.foreign_keys}
     )
-    (scripts / "versions" / "batch_probe.py").write_text(
-        PROBE_REVISION.format(head=head, parents=parents)
+    (scripts / "versions" / "batch_copy.py").write_text(
+        BATCH_REVISION.format(head=head, parents=parents)
     )
     with alembic_config(settings, str(scripts)) as config:
         command.upgrade(config, "head")
 
     after = row_counts(fresh_engine)
-    lost = {
-        table: f"{before[table]} -> {after[table]}"
+    lost = [
+        f"{table} {before[table]} -> {after[table]}"
         for table in before
         if after[table] != before[table]
-    }
+    ]
     assert not lost, (
-        f"a batch migration recreating {parents} changed row counts {lost}: the migration "
-        "environment must turn foreign keys off before its transaction "
+        f"a batch migration recreating {parents} changed row counts ({', '.join(lost)}): the "
+        "migration environment must turn foreign keys off before its transaction "
         "(migration_transaction in db/dialect.py)"
     )

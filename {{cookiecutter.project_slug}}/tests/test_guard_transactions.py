@@ -16,7 +16,7 @@ from {{ cookiecutter.package_name }}.db.session import Database, DatabaseDep
 from {{ cookiecutter.package_name }}.errors import NotFound
 from {{ cookiecutter.package_name }}.models import Tag, Task, User, task_tags
 
-from tests.factories import new_user, sample_graph
+from tests.factories import created
 
 PACKAGE_DIR = Path(db.__file__).parents[1]
 WRITTEN_BEFORE_FAILING = "written-before-failing"
@@ -49,15 +49,18 @@ def test_committed_rows_reach_the_database_file(client: TestClient, fresh_engine
     missing = "rows answered with 201 are missing from a new connection: the request's " + (
         "transaction never committed (Database.write must commit before it returns)"
     )
-    user = new_user(client)
+    user = created(client, "/users", {"email": "kept@example.com", "name": "Kept"})
     with fresh_engine.connect() as connection:
         stored = connection.scalar(
             select(func.count()).select_from(User).where(User.id == user["id"])
         )
     assert stored == 1, missing
-    graph = sample_graph(client)
+    project = created(client, "/projects", {"name": "Kept", "owner_id": user["id"]})
+    tag = created(client, "/tags", {"name": "kept"})
+    body = {"title": "Kept", "project_id": project["id"], "tag_ids": [tag["id"]]}
+    task_id = created(client, "/tasks", body)["id"]
     with fresh_engine.connect() as connection:
-        task = connection.execute(select(Task.__table__).where(Task.id == graph["task"]["id"]))
+        task = connection.execute(select(Task.__table__).where(Task.id == task_id))
         links = connection.scalar(select(func.count()).select_from(task_tags))
     assert task.one_or_none() is not None, missing
     assert links == 1, missing
@@ -100,7 +103,7 @@ def test_error_after_a_write_leaves_nothing(
 
 def test_requests_return_their_connections(failing_client: TestClient) -> None:
     database: Database = failing_client.app.state.database  # type: ignore[attr-defined]
-    new_user(failing_client)
+    created(failing_client, "/users", {"email": "returned@example.com", "name": "Returned"})
     failing_client.get("/users")
     failing_client.post("/write-then-fail/exception")
     failing_client.post("/users", json={"email": "bad"})

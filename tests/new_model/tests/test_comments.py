@@ -1,15 +1,18 @@
 from fastapi.testclient import TestClient
 
+from PACKAGE.db.session import Database
+
 from tests.factories import created, new_project, new_task, new_user
 
 
-def test_comments_live_and_die_with_their_task(client: TestClient) -> None:
-    task = new_task(client, new_project(client, new_user(client)["id"])["id"])
-    comment = created(client, "/comments", {"body": " Looks good ", "task_id": task["id"]})
+def test_comments_live_and_die_with_their_task(client: TestClient, database: Database) -> None:
+    with database.unit_of_work() as session:
+        task = new_task(session, new_project(session, new_user(session)))
+    comment = created(client, "/comments", {"body": " Looks good ", "task_id": task.id})
     assert comment["body"] == "Looks good"
-    listed = client.get("/comments", params={"task_id": task["id"]}).json()
+    listed = client.get("/comments", params={"task_id": task.id}).json()
     assert listed["items"] == [comment]
-    assert client.delete(f"/tasks/{task['id']}").status_code == 204
+    assert client.delete(f"/tasks/{task.id}").status_code == 204
     assert client.get(f"/comments/{comment['id']}").status_code == 404
 
 
