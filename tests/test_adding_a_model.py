@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.rendering import environment, run
-from tests.test_mutations import failures, project_copy, run_suite
+from tests.suite import failures, project_copy, run_suite
 from tests.variants import Variant, params
 
 NEW_MODEL = Path(__file__).parent / "new_model"
@@ -69,6 +69,7 @@ def test_a_model_added_as_the_readme_says_passes_the_suite(
     assert 'ondelete="CASCADE"' in text, text
     assert "no changes" in run(make, project, **env), "a second makemigration wrote a revision"
 
+    run([variant.bin("mypy")], project, **env)  # strict, as the project's pre-commit runs it
     result, report = run_suite(variant, project, fuzz=True)
     assert result.returncode == 0, (
         f"the suite failed with the new model: {sorted(failures(report))}\n"

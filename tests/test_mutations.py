@@ -8,19 +8,16 @@ is applied to a copy of the variant's project and the project's own suite runs o
 the terminal summary lists what caught each mode.
 """
 
-import json
 import re
-import shutil
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 import pytest
 
-from tests.rendering import ROOT, environment, run
+from tests.rendering import ROOT, run
+from tests.suite import FUZZER, failures, project_copy, run_suite
 from tests.variants import Variant
 
 MUTATIONS = Path(__file__).parent / "mutations"
@@ -32,9 +29,6 @@ VARIANTS_OF_FOLDER = {
     "postgresql": ["postgresql-docker"],
 }
 PASSES = "nothing"  # a patch the suite must accept
-# The API fuzzer takes as long as the rest of a suite, and fails on any mode that ends in a
-# 500: it runs for the mutations that name it, and for the patch the suite must accept.
-FUZZER = "test_guard_api_contract.py"
 
 
 @dataclass(frozen=True)
@@ -76,14 +70,6 @@ def cases() -> list[Any]:
     ]
 
 
-def project_copy(variant: Variant, directory: Path) -> Path:
-    """A copy of the variant's project, without its environment, data or repository."""
-    copy = directory / variant.slug
-    ignored = shutil.ignore_patterns(".venv", ".git", "data", "*cache*", "__pycache__")
-    shutil.copytree(variant.project, copy, ignore=ignored)
-    return copy
-
-
 def patched_copy(variant: Variant, mutation: Mutation, directory: Path) -> Path:
     """A copy of the variant's project with the patch applied, proven to have changed it."""
     copy = project_copy(variant, directory)
@@ -100,51 +86,6 @@ def patched_copy(variant: Variant, mutation: Mutation, directory: Path) -> Path:
 
 def read(path: Path) -> bytes | None:
     return path.read_bytes() if path.exists() else None
-
-
-def run_suite(
-    variant: Variant, copy: Path, fuzz: bool
-) -> tuple[subprocess.CompletedProcess[str], Path]:
-    """The project's suite on the copy, with the copy's src/ first on the import path."""
-    env = environment(**variant.env, PYTHONPATH=str(copy / "src"))
-    package = json.loads((copy / ".cookiecutter.json").read_text())["package_name"]
-    where = f"import {package}; print({package}.__file__)"
-    imported = run([variant.bin("python"), "-c", where], copy, **env).strip()
-    assert Path(imported).is_relative_to(copy), f"the suite would test {imported}, not the copy"
-    report = copy / "report.xml"
-    pytest_options = ["-q", "-p", "no:cacheprovider", f"--junitxml={report}"]
-    if not fuzz:
-        pytest_options += ["-p", "no:schemathesis", f"--ignore=tests/{FUZZER}"]
-    result = subprocess.run(
-        [variant.bin("python"), "-m", "pytest", *pytest_options],
-        cwd=copy,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    return result, report
-
-
-def failures(report: Path) -> dict[str, str | None]:
-    """Each test that failed or errored, as module::name, with what its assertion said (None
-    when it only errored, in setup or teardown)."""
-    if not report.exists():  # pytest stopped before it ran a test
-        return {}
-    found: dict[str, str | None] = {}
-    for case in ElementTree.parse(report).iter("testcase"):
-        failure, error = case.find("failure"), case.find("error")
-        if failure is None and error is None:
-            continue
-        module = case.get("classname", "").rpartition(".")[2]
-        name = case.get("name", "").partition("[")[0]
-        test = f"{module}.py::{name}" if module else f"{name} (collecting)"
-        if failure is not None:  # a parametrized test may fail in several cases: keep each
-            found[test] = "\n".join(filter(None, [found.get(test), failure.get("message", "")]))
-        else:
-            found.setdefault(test, None)
-    return found
 
 
 @pytest.mark.mutation

@@ -7,7 +7,6 @@ then act through the API, so the test client never shares an identity map with t
         task = new_task(session, new_project(session, new_user(session)))
 """
 
-from dataclasses import dataclass
 from itertools import count
 from typing import Any
 
@@ -46,22 +45,3 @@ def new_tag(session: Session, **fields: Any) -> Tag:
 def new_task(session: Session, project: Project, **fields: Any) -> Task:
     defaults = {"title": f"Task {unique()}", "project_id": project.id, "tags": []}
     return add(session, Task(**defaults | fields))
-
-
-@dataclass(frozen=True)
-class Graph:
-    """One of every row kind: an owner, a project, an assignee, a tag and a tagged task."""
-
-    owner: User
-    assignee: User
-    project: Project
-    tag: Tag
-    task: Task
-
-
-def sample_graph(session: Session) -> Graph:
-    owner, assignee = new_user(session), new_user(session)
-    project = new_project(session, owner)
-    tag = new_tag(session)
-    task = new_task(session, project, assignee_id=assignee.id, tags=[tag])
-    return Graph(owner, assignee, project, tag, task)

@@ -11,14 +11,14 @@ from sqlalchemy import Engine, event, func, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from {{ cookiecutter.package_name }} import db
+import {{ cookiecutter.package_name }} as package
 from {{ cookiecutter.package_name }}.db.session import Database, DatabaseDep
 from {{ cookiecutter.package_name }}.errors import NotFound
 from {{ cookiecutter.package_name }}.models import Tag, Task, User, task_tags
 
 from tests.factories import created
 
-PACKAGE_DIR = Path(db.__file__).parents[1]
+PACKAGE_DIR = Path(package.__file__).parent
 WRITTEN_BEFORE_FAILING = "written-before-failing"
 failing_routes = APIRouter()
 

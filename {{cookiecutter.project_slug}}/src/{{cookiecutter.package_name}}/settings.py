@@ -14,13 +14,7 @@ PACKAGE = __name__.partition(".")[0]
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-{%- if cookiecutter.database == "sqlite" %}
-
-    database_url: str = f"sqlite:///data/{PACKAGE}.db"
-{%- else %}
-
-    database_url: str = f"postgresql+psycopg://localhost/{PACKAGE}"
-{%- endif %}
+    database_url: str = {% if cookiecutter.database == "sqlite" %}f"sqlite:///data/{PACKAGE}.db"{% else %}f"postgresql+psycopg://localhost/{PACKAGE}"{% endif %}
     # Each worker process holds up to pool_size + max_overflow connections.
     pool_size: int = Field(default=5, ge=1)
     max_overflow: int = Field(default=10, ge=0)

@@ -1,5 +1,5 @@
 """Everything specific to PostgreSQL (psycopg 3): a pool sized and checked from the settings,
-and what its errors mean.
+scratch databases for makemigration, and what its errors mean.
 
 Size the pool against the server: workers x (pool_size + max_overflow) must stay below
 max_connections (100 by default) minus what other clients and superusers need.
@@ -40,7 +40,7 @@ def scratch_database(settings: Settings) -> Iterator[Settings]:
     """The settings with an empty database of their own on the same server, dropped
     afterwards. The user needs the CREATEDB privilege."""
     url = make_url(settings.database_url)
-    name = f"{url.database}_scratch_{secrets.token_hex(4)}"
+    name = f"{url.database or 'service'}_scratch_{secrets.token_hex(4)}"
     # The maintenance database: the configured one need not exist yet.
     server = create_engine(
         url.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool

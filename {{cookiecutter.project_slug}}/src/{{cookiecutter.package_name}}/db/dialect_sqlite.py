@@ -1,5 +1,6 @@
 """Everything specific to SQLite: the engine and its pragmas, write transactions that queue
-for the lock, migrations that keep their cascades, and what its errors mean.
+for the lock, migrations that keep their cascades, scratch databases for makemigration, and
+what its errors mean.
 
 A deferred BEGIN starts a read transaction that later fails at once with "database is locked"
 when it tries to write while another connection writes: the busy timeout is not applied to

@@ -1,7 +1,6 @@
 """Helpers every service shares: look-up, insert, partial update, paging."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, inspect, select
@@ -39,14 +38,15 @@ def change(session: Session, row: Model, changes: dict[str, Any]) -> Model:
     return row
 
 
-@dataclass(frozen=True)
 class Rows(Generic[Model]):
-    """One page of a query's rows, and how many rows the whole query matches."""
+    """One page of a query's rows, and how many rows the whole query matches. Not a
+    dataclass: FastAPI versions that turn a returned dataclass into a dict deep-copy it."""
 
-    items: Sequence[Model]
-    total: int
-    limit: int
-    offset: int
+    def __init__(self, items: Sequence[Model], total: int, limit: int, offset: int) -> None:
+        self.items = items
+        self.total = total
+        self.limit = limit
+        self.offset = offset
 
 
 def paginate(session: Session, query: Select[Model], limit: int, offset: int) -> Rows[Model]:
