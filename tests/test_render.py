@@ -21,6 +21,8 @@ RENDERED_VARIANTS = {
     "postgresql-docker": {"database": "postgresql", "docker": "yes"},
     **{f"python-{v}": {"python_version": v} for v in ("3.12", "3.13", "3.14")},
     **{f"license-{v}": {"license": v} for v in ("BSD-3-Clause", "Proprietary")},
+    "ci-gitlab-postgresql": {"ci": "gitlab", "database": "postgresql", "python_version": "3.13"},
+    "ci-none": {"ci": "none"},
     "quoted-names": {
         "project_name": 'Bob\'s "Café" API',
         "description": 'Keeps "orders" \\ and O\'Brien\'s """notes"""',
@@ -31,7 +33,7 @@ RENDERED_VARIANTS = {
         "package_name": "inventory_and_fulfilment_reconciliation_service",
     },
 }
-LEFTOVER_JINJA = re.compile(r"{{|{%|{#")
+LEFTOVER_JINJA = re.compile(r"(?<!\$){{|{%|{#")  # ${{ }}: a GitHub Actions expression
 TEXT_SUFFIXES = {".py", ".toml", ".md", ".yaml", ".yml", ".cfg", ".ini", ".txt", ".json", ""}
 
 
@@ -124,20 +126,43 @@ def test_ruff_finds_nothing(variant: Variant, command: list[str]) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def assert_schema(schema: str, files: list[Path]) -> None:
+    """check-jsonschema with one of its built-in schemas (GitHub, GitLab, Dependabot)."""
+    command = [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema]
+    result = subprocess.run(
+        [*command, *map(str, files)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_template_workflows_match_the_github_schema() -> None:
     workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
     assert workflows
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "check_jsonschema",
-            "--builtin-schema",
-            "vendor.github-workflows",
-            *map(str, workflows),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_schema("vendor.github-workflows", workflows)
+
+
+SUPPORTED_PYTHONS = json.loads((ROOT / "cookiecutter.json").read_text())["python_version"]
+PIPELINES = {
+    "github": {
+        ".github/workflows/ci.yml": "vendor.github-workflows",
+        ".github/dependabot.yml": "vendor.dependabot",
+    },
+    "gitlab": {".gitlab-ci.yml": "vendor.gitlab-ci"},
+    "none": {},
+}
+
+
+def test_ci_files_are_the_chosen_ones_and_valid(variant: Variant) -> None:
+    chosen = variant.answers.get("ci", "github")
+    for ci, files in PIPELINES.items():
+        for name, schema in files.items():
+            path = variant.project / name
+            assert path.exists() == (ci == chosen), name
+            if ci == chosen:
+                assert_schema(schema, [path])
+    assert (variant.project / ".github").exists() == (chosen == "github")
+    if chosen != "none":
+        pipeline = next(iter(PIPELINES[chosen]))
+        floor = SUPPORTED_PYTHONS.index(variant.answers.get("python_version", "3.11"))
+        versions = re.findall(r'"(3\.\d+)"', (variant.project / pipeline).read_text())
+        assert versions == SUPPORTED_PYTHONS[floor:], f"{pipeline} tests Python {versions}"

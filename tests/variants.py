@@ -13,7 +13,7 @@ FULL_VARIANTS: dict[str, dict[str, str]] = {
     "sqlite": {},
     # Installed and run under a name with an apostrophe, quotes and an accent.
     "sqlite-docker": {"docker": "yes", "project_name": 'Bob\'s "Café" API'},
-    "postgresql": {"database": "postgresql"},
+    "postgresql": {"database": "postgresql", "ci": "gitlab"},
     "postgresql-docker": {"database": "postgresql", "docker": "yes"},
 }
 DOCKER_VARIANTS = [

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import uvicorn
 
-from .db.migrate import make_migration, upgrade
+from .db.migrate import make_migration, migrations_match_models, upgrade
 from .db.seed import seed
 from .db.session import Database
 from .settings import PACKAGE, Settings
@@ -48,10 +48,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     migrate_parser.add_argument("revision", nargs="?", default="head")
     makemigration_parser = commands.add_parser(
         "makemigration",
-        help="write a revision for what the models have and the migrations lack (run it from "
-        "the project's root)",
+        help="write a revision for what the models have and the migrations lack",
     )
-    makemigration_parser.add_argument("message", help='what it does, e.g. "add invoices"')
+    makemigration_parser.add_argument(
+        "message", nargs="?", default="", help='what it does, e.g. "add invoices"'
+    )
+    makemigration_parser.add_argument(
+        "--check", action="store_true", help="write nothing; fail if a revision is missing"
+    )
     commands.add_parser("seed", help="insert missing reference rows (idempotent)")
     args = parser.parse_args(argv)
 
@@ -62,8 +66,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         serve(settings.model_copy(update=overrides))
     elif args.command == "migrate":
         upgrade(settings, args.revision)
+    elif args.command == "makemigration" and args.check:
+        if not migrations_match_models(settings):
+            sys.exit("the models have changes no migration makes: run makemigration")
     elif args.command == "makemigration":
-        written = make_migration(settings, args.message)
+        if not args.message:
+            parser.error('makemigration needs a message, e.g. "add invoices"')
+        try:
+            written = make_migration(settings, args.message)
+        except RuntimeError as error:
+            sys.exit(str(error))
         sys.stdout.write(f"wrote {written}; review it\n" if written else "no changes to migrate\n")
     else:
         seed_database(settings)
