@@ -85,12 +85,10 @@ def links(engine: Engine) -> set[tuple[int, int]]:
 
 
 def test_seeding_keeps_existing_rows(settings: Settings, fresh_engine: Engine) -> None:
-    database = Database.from_settings(settings)
-    with database.unit_of_work() as session:
+    with Database.opened(settings) as database, database.unit_of_work() as session:
         project = Project(name="Kept", owner=User(email="kept@example.com", name="Kept"))
         tags = [Tag(name="customer-tag"), Tag(name=REFERENCE_TAGS[0])]
         session.add(Task(title="Tagged", project=project, tags=tags))
-    database.dispose()
     before = stored_tags(fresh_engine), links(fresh_engine)
     run_seed(settings)
     after = stored_tags(fresh_engine), links(fresh_engine)

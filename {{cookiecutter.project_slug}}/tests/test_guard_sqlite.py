@@ -48,9 +48,8 @@ def test_every_pooled_connection_is_configured(settings: Settings) -> None:
     # A busy timeout unlike the driver's default (5000 ms) proves the setting is applied.
     settings = settings.model_copy(update={"sqlite_busy_timeout_ms": 4321})
     expected = EXPECTED | {"busy_timeout": settings.sqlite_busy_timeout_ms}
-    database = Database.from_settings(settings)
     with ExitStack() as stack:
-        stack.callback(database.dispose)
+        database = stack.enter_context(Database.opened(settings))
         # Hold pool_size connections at once so each is a different DBAPI connection.
         for number in range(settings.pool_size):
             cursor = stack.enter_context(closing(database.engine.raw_connection())).cursor()
@@ -133,12 +132,8 @@ def row_counts(engine: Engine) -> dict[str, int]:
 def test_batch_migration_keeps_child_rows(
     settings: Settings, fresh_engine: Engine, tmp_path: Path
 ) -> None:
-    database = Database.from_settings(settings)
-    try:
-        with database.unit_of_work() as session:
-            one_of_every_row(session)
-    finally:
-        database.dispose()
+    with Database.opened(settings) as database, database.unit_of_work() as session:
+        one_of_every_row(session)
     before = row_counts(fresh_engine)
 
     scripts = tmp_path / "migrations"

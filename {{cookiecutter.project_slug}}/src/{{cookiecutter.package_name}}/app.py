@@ -24,11 +24,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.database = Database.from_settings(settings)
-        try:
+        with Database.opened(settings) as database:
+            app.state.database = database
             yield
-        finally:
-            app.state.database.dispose()
 
     app = FastAPI(title=TITLE, lifespan=lifespan)
     install_error_handlers(app)

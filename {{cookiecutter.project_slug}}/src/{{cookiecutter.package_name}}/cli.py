@@ -13,12 +13,8 @@ from .settings import PACKAGE, Settings
 
 
 def seed_database(settings: Settings) -> None:
-    database = Database.from_settings(settings)
-    try:
-        with database.unit_of_work() as session:
-            seed(session)
-    finally:
-        database.dispose()
+    with Database.opened(settings) as database, database.unit_of_work() as session:
+        seed(session)
 
 
 def serve(settings: Settings) -> None:

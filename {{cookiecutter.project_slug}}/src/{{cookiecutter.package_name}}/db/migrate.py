@@ -68,8 +68,9 @@ def make_migration(settings: Settings, message: str) -> Path | None:
     if not PYPROJECT.exists():
         raise RuntimeError(f"makemigration writes into the project's sources: no {PYPROJECT}")
     with _migrated_scratch(settings, PYPROJECT) as config:
-        config.attributes["skip_empty"] = True
-        written = command.revision(config, message=message, autogenerate=True)
+        written = command.revision(
+            config, message=message, autogenerate=True, process_revision_directives=_unless_empty
+        )
     return Path(written.path) if isinstance(written, Script) else None
 
 
@@ -104,18 +105,12 @@ def run_migrations() -> None:
 
 
 def _run_online(connection: Connection) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=Base.metadata,
-        process_revision_directives=_skip_if_empty,
-        **MIGRATION_OPTIONS,
-    )
+    context.configure(connection=connection, target_metadata=Base.metadata, **MIGRATION_OPTIONS)
     with migration_transaction(connection, context.begin_transaction):
         context.run_migrations()
 
 
-def _skip_if_empty(_: MigrationContext, __: Any, directives: list[MigrationScript]) -> None:
-    """For make_migration: write no revision when the models and the migrations agree."""
-    empty = all(not script.upgrade_ops or script.upgrade_ops.is_empty() for script in directives)
-    if empty and context.config.attributes.get("skip_empty"):
+def _unless_empty(_: MigrationContext, __: Any, directives: list[MigrationScript]) -> None:
+    """Write no revision when the models and the migrations agree."""
+    if all(not script.upgrade_ops or script.upgrade_ops.is_empty() for script in directives):
         directives.clear()

@@ -49,6 +49,16 @@ class Database:
         )
         return cls(engine, sessions, read_sessions, *limiters(settings))
 
+    @classmethod
+    @contextmanager
+    def opened(cls, settings: Settings) -> Iterator[Self]:
+        """A database for the length of the block, its engine disposed afterwards."""
+        database = cls.from_settings(settings)
+        try:
+            yield database
+        finally:
+            database.dispose()
+
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """A session that commits if the block succeeds and rolls back if it raises."""
