@@ -59,7 +59,12 @@ def prepare(name: str, directory: Path, postgres_url: str | None) -> Variant:
             "TEST_POSTGRES_URL": postgres_url,
             "DATABASE_URL": service_url.render_as_string(hide_password=False),
         }
-    # Compiled once here: every suite run on a copy of the project (one per mutation) then
-    # starts without compiling its dependencies again, whatever PYTHONDONTWRITEBYTECODE says.
+    # Compiled once here, the project's own modules too (pytest rewrites and caches the test
+    # modules as it collects them): every suite run on a copy of the project (one per
+    # mutation) then starts without compiling again, whatever PYTHONDONTWRITEBYTECODE says.
     run(["uv", "sync", "--compile-bytecode"], variant.project)
+    compiled = variant.env | {"PYTHONDONTWRITEBYTECODE": ""}
+    run([variant.bin("python"), "-m", "compileall", "-q", "src"], variant.project, **compiled)
+    collect = ["-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
+    run([variant.bin("python"), *collect], variant.project, **compiled)
     return variant
