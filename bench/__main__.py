@@ -1,12 +1,13 @@
 """The benchmark: a rendered service beside the textbook app, under the same load, in one run.
 
-    uv run python -m bench --database sqlite --workers 1
+    uv run python -m bench --database sqlite --workers 1,2
 
 renders the variant (or takes --project), starts it and bench/textbook.py on the same
-database engine, and drives each scenario at each client count in alternating rounds. It
-prints req/s, p50/p99/max, non-2xx, transport errors and the integrity check (rows stored ==
-2xx creates) for both apps, the ratio of their medians, the in-process floor of a create, the
-time from start to /readyz and each app's resident memory after the load; --json writes it all.
+database engine with each number of workers, and drives each scenario at each client count,
+all servers in alternating rounds. It prints, per number of workers, req/s, p50/p99/max,
+errors, the integrity check (rows stored == 2xx creates) for both apps and the ratio of their
+medians; what more workers gave the service; the in-process floor of a create, the time from
+start to /readyz and each server's resident memory after the load. --json writes it all.
 """
 
 import argparse
@@ -20,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, func, make_url, select, table
 
@@ -37,7 +39,10 @@ SCENARIOS = {  # name: (share of creates, read path)
 }
 KNOWN_TAGS = 200
 APPS = ("service", "textbook")
+FIGURES = ("req/s", "p50 / p99 ms", "errors")  # each app's cells in the tables
+READY_PATHS = {"service": "/readyz", "textbook": "/tags?limit=1"}
 STALLED = Result(0, 0, 0, 0, 1.0, 0.0, 0.0, 0.0, 0)  # an app that did not answer before a round
+Server = tuple[str, int]  # (app, workers)
 
 
 def main() -> None:
@@ -49,17 +54,14 @@ def main() -> None:
         args.database = answers["database"]
         # Bytecode compiled once, as a first run leaves it, so start-up is measured as users see it.
         run(["uv", "sync", "--quiet", "--compile-bytecode"], project)
-        urls = stack.enter_context(database_urls(args.database, workdir))
-        apps = {
-            "service": stack.enter_context(
-                started(
-                    service(project, answers, urls[0], args.workers, workdir), "/readyz", urls[0]
-                )
-            ),
-            "textbook": stack.enter_context(
-                started(textbook(project, urls[1], args.workers, workdir), "/tags?limit=1", urls[1])
-            ),
-        }
+        servers = [(app, workers) for workers in args.workers for app in APPS]
+        names = [f"bench_{app}_{workers}" for app, workers in servers] + ["bench_floor"]
+        urls = stack.enter_context(database_urls(args.database, workdir, names))
+        apps = {}
+        for (app, workers), url in zip(servers, urls, strict=False):
+            command = service if app == "service" else textbook
+            process = command(project, answers, url, workers, workdir)
+            apps[app, workers] = stack.enter_context(started((app, workers), process, url))
         report = {
             "machine": machine(),
             "database": args.database,
@@ -67,10 +69,9 @@ def main() -> None:
             "loader": args.loader,
             "seconds": args.seconds,
             "rounds": args.rounds,
-            "start_to_ready_s": {name: app.ready_after for name, app in apps.items()},
-            "floor_creates_per_s": floor(project, answers, urls[2]),
+            "floor_creates_per_s": floor(project, answers, urls[-1]),
             "rows": measure(apps, args),
-            "rss_mib": {name: app.rss_mib() for name, app in apps.items()},
+            "servers": [server.figures() for server in apps.values()],
         }
     print_report(report)
     if args.json:
@@ -80,7 +81,7 @@ def main() -> None:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", default="1", help="comma-separated worker counts")
     parser.add_argument("--clients", default="1,32,64,256", help="comma-separated counts")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated")
     parser.add_argument("--seconds", type=float, default=5, help="per round and app")
@@ -90,17 +91,16 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="write the figures here too")
     args = parser.parse_args()
     args.clients = [int(n) for n in args.clients.split(",")]
+    args.workers = [int(n) for n in args.workers.split(",")]
     args.scenarios = args.scenarios.split(",")
     return args
 
 
 @contextmanager
-def database_urls(database: str, workdir: Path) -> Iterator[tuple[str, str, str]]:
-    """Empty databases on the same engine: the service's, the textbook app's, the floor's."""
-    names = ("bench_service", "bench_textbook", "bench_floor")
+def database_urls(database: str, workdir: Path, names: list[str]) -> Iterator[list[str]]:
+    """An empty database of each name on the same engine."""
     if database == "sqlite":
-        service, textbook, floor = (f"sqlite:///{workdir / name}.db" for name in names)
-        yield service, textbook, floor
+        yield [f"sqlite:///{workdir / name}.db" for name in names]
         return
     with postgres_server() as server:
         admin = create_engine(server, isolation_level="AUTOCOMMIT")
@@ -110,8 +110,7 @@ def database_urls(database: str, workdir: Path) -> Iterator[tuple[str, str, str]
                 connection.exec_driver_sql(f"CREATE DATABASE {name}")
         admin.dispose()
         base = make_url(server)
-        urls = [base.set(database=name).render_as_string(hide_password=False) for name in names]
-        yield urls[0], urls[1], urls[2]
+        yield [base.set(database=name).render_as_string(hide_password=False) for name in names]
 
 
 def service(project: Path, answers: dict[str, str], url: str, workers: int, logs: Path) -> Service:
@@ -120,7 +119,7 @@ def service(project: Path, answers: dict[str, str], url: str, workers: int, logs
     return Service(command, project, env, logs)
 
 
-def textbook(project: Path, url: str, workers: int, logs: Path) -> Service:
+def textbook(project: Path, answers: dict[str, str], url: str, workers: int, logs: Path) -> Service:
     """The tutorial's server settings: uvicorn's defaults (uvloop and httptools when
     installed), no access log; the schema is created once, before the workers start."""
     env = environment(DATABASE_URL=url)
@@ -133,9 +132,10 @@ def textbook(project: Path, url: str, workers: int, logs: Path) -> Service:
 
 class App:
     def __init__(
-        self, service: Service, ready_path: str, database_url: str, ready_after: float
+        self, server: Server, service: Service, database_url: str, ready_after: float
     ) -> None:
-        self.service, self.ready_path, self.ready_after = service, ready_path, ready_after
+        self.server, self.service, self.ready_after = server, service, ready_after
+        self.ready_path = READY_PATHS[server[0]]
         self.url, self.database_url = service.url, database_url
         self.stalled = False  # once it failed to recover, it is not waited for again
 
@@ -155,6 +155,11 @@ class App:
             time.sleep(0.5)
         return True
 
+    def figures(self) -> dict[str, object]:
+        app, workers = self.server
+        start = {"start_to_ready_s": self.ready_after, "rss_mib": self.rss_mib()}
+        return {"app": app, "workers": workers} | start
+
     def rss_mib(self) -> list[float]:
         """Resident memory of each worker process (the process itself with one worker)."""
         assert self.service.process is not None
@@ -172,13 +177,13 @@ def _rss_mib(pid: int) -> float:
 
 
 @contextmanager
-def started(server: Service, ready_path: str, database_url: str) -> Iterator[App]:
+def started(server: Server, process: Service, database_url: str) -> Iterator[App]:
     began = time.monotonic()
     try:
-        server.start(path=ready_path)
-        yield App(server, ready_path, database_url, round(time.monotonic() - began, 2))
+        process.start(path=READY_PATHS[server[0]])
+        yield App(server, process, database_url, round(time.monotonic() - began, 2))
     finally:
-        server.kill()
+        process.kill()
 
 
 def floor(project: Path, answers: dict[str, str], url: str) -> float:
@@ -189,40 +194,46 @@ def floor(project: Path, answers: dict[str, str], url: str) -> float:
     return float(output.split()[-1])
 
 
-def measure(apps: dict[str, App], args: argparse.Namespace) -> list[dict[str, object]]:
-    ids = {name: known_tags(app.url) for name, app in apps.items()}
+def measure(apps: dict[Server, App], args: argparse.Namespace) -> list[dict[str, object]]:
+    ids = {server: known_tags(app.url) for server, app in apps.items()}
     rows = []
     for clients in args.clients:
         for scenario in args.scenarios:
             share, path = SCENARIOS[scenario]
-            results: dict[str, list[Result]] = {name: [] for name in apps}
+            results: dict[Server, list[Result]] = {server: [] for server in apps}
             for round_ in range(args.rounds):
                 order = list(apps.items())
-                for name, app in order if round_ % 2 == 0 else reversed(order):
-                    mix = Mix(share, path, ids[name], prefix=f"{scenario}{clients}r{round_}")
-                    if not app.settle():
-                        print(f"  {name} stalled, not measured: counted as 0/s", file=sys.stderr)
-                        results[name].append(STALLED)
-                        continue
-                    before = count_tags(app.database_url)
-                    result = drive(app.url, mix, clients, args.seconds, args.loader)
-                    stored = count_tags(app.database_url) - before
-                    results[name].append(result)
-                    check = result.created <= stored <= result.created + result.abandoned_max
-                    rows_ok = check if share else stored == 0
-                    progress = f"{scenario:6} {clients:4} {name:8} {result.per_second:8.0f}/s"
-                    progress += f" p99 {result.p99_ms:7.1f} ms, non-2xx {result.non_2xx}"
-                    print(
-                        f"  {progress}, stored {stored} of {result.created} 201s", file=sys.stderr
-                    )
-                    if not rows_ok:
-                        raise SystemExit(f"{name}: {stored} rows stored for {result.created} 201s")
-            rows.append(summarise(scenario, clients, results))
+                for server, app in order if round_ % 2 == 0 else reversed(order):
+                    mix = Mix(share, path, ids[server], prefix=f"{scenario}{clients}r{round_}")
+                    results[server].append(measure_round(app, mix, clients, args))
+            rows += [
+                summarise(scenario, clients, workers, {a: results[a, workers] for a in APPS})
+                for workers in args.workers
+            ]
     return rows
 
 
-def summarise(scenario: str, clients: int, results: dict[str, list[Result]]) -> dict[str, object]:
-    row: dict[str, object] = {"scenario": scenario, "clients": clients}
+def measure_round(app: App, mix: Mix, clients: int, args: argparse.Namespace) -> Result:
+    name = f"{app.server[0]} x{app.server[1]}"
+    if not app.settle():
+        print(f"  {name} stalled, not measured: counted as 0/s", file=sys.stderr)
+        return STALLED
+    before = count_tags(app.database_url)
+    result = drive(app.url, mix, clients, args.seconds, args.loader)
+    stored = count_tags(app.database_url) - before
+    check = result.created <= stored <= result.created + result.abandoned_max
+    progress = f"{mix.prefix:12} {name:11} {result.per_second:8.0f}/s"
+    progress += f" p99 {result.p99_ms:7.1f} ms, non-2xx {result.non_2xx}"
+    print(f"  {progress}, stored {stored} of {result.created} 201s", file=sys.stderr)
+    if not (check if mix.create_share else stored == 0):
+        raise SystemExit(f"{name}: {stored} rows stored for {result.created} 201s")
+    return result
+
+
+def summarise(
+    scenario: str, clients: int, workers: int, results: dict[str, list[Result]]
+) -> dict[str, object]:
+    row: dict[str, object] = {"scenario": scenario, "clients": clients, "workers": workers}
     for name, runs in results.items():
         row[name] = {
             "per_s": statistics.median(r.per_second for r in runs),
@@ -257,27 +268,67 @@ def machine() -> str:
     return f"{cpu} cores, Python {sys.version.split()[0]}"
 
 
-def print_report(report: dict[str, object]) -> None:
-    print(f"\n{report['database']}, {report['workers']} worker(s), {report['loader']}, "
-          f"{report['seconds']} s a round, medians of {report['rounds']} rounds; "
-          f"{report['machine']}")  # fmt: skip
-    print(f"start to /readyz: {report['start_to_ready_s']}; resident MiB: {report['rss_mib']}")
-    print(f"in-process floor: {report['floor_creates_per_s']:.0f} creates/s\n")
-    # errors: non-2xx answers plus transport errors
-    columns = ["scenario", "clients"]
-    columns += [
-        f"{name} {figure}" for name in APPS for figure in ("req/s", "p50/p99/max ms", "errors")
+def print_report(report: dict[str, Any]) -> None:
+    """Markdown tables, as the READMEs quote them: one per number of workers, then what more
+    workers gave the service."""
+    print(f"\n{report['database']}, loader {report['loader']}, {report['seconds']:g} s rounds, "
+          f"medians of {report['rounds']} alternating rounds; {report['machine']}; "
+          f"in-process floor of a create: {report['floor_creates_per_s']:.0f}/s")  # fmt: skip
+    for workers in report["workers"]:
+        print(f"\n{workers} worker(s):\n")
+        header = ["load", "clients"]
+        header += [f"{app} {figure}" for app in APPS for figure in FIGURES] + ["ratio"]
+        rows = [
+            [row["scenario"], row["clients"], *(_figures(row[app]) for app in APPS), _ratio(row)]
+            for row in report["rows"]
+            if row["workers"] == workers
+        ]
+        _print_table(header, rows)
+        servers = [server for server in report["servers"] if server["workers"] == workers]
+        ready = ", ".join(f"{s['app']} {s['start_to_ready_s']} s" for s in servers)
+        rss = ", ".join(f"{s['app']} {' + '.join(map(str, s['rss_mib']))}" for s in servers)
+        print(f"\nstart to ready: {ready}; resident MiB per process after the load: {rss}")
+    if len(report["workers"]) > 1:
+        _print_scaling(report)
+
+
+def _print_scaling(report: dict[str, Any]) -> None:
+    """The service's req/s at each number of workers, and the ratios against the first."""
+    first, *more = workers = report["workers"]
+    rate = {
+        (r["scenario"], r["clients"], r["workers"]): r["service"]["per_s"] for r in report["rows"]
+    }
+    cells = dict.fromkeys((row["scenario"], row["clients"]) for row in report["rows"])
+    print(f"\nthe service with more workers, against {first}:\n")
+    header = ["load", "clients", *(f"{w} worker(s) req/s" for w in workers)]
+    rows = [
+        [scenario, clients, *(f"{rate[scenario, clients, w]:.0f}" for w in workers)]
+        + [_times(rate[scenario, clients, w], rate[scenario, clients, first]) for w in more]
+        for scenario, clients in cells
     ]
-    print("| " + " | ".join([*columns, "ratio"]) + " |")
-    print("|---" * (len(columns) + 1) + "|")
-    for row in report["rows"]:
-        cells = [row["scenario"], row["clients"]]
-        for name in APPS:
-            app = row[name]
-            latency = f"{app['p50_ms']:.1f} / {app['p99_ms']:.1f} / {app['max_ms']:.0f}"
-            cells += [f"{app['per_s']:.0f}", latency, app["non_2xx"] + app["transport_errors"]]
-        cells.append(f"{row['ratio']:.2f}x" if row["ratio"] is not None else "n/a")
-        print("| " + " | ".join(map(str, cells)) + " |")
+    _print_table(header + [f"{w} / {first}" for w in more], rows)
+
+
+def _figures(app: dict[str, Any]) -> str:
+    if app["per_s"] < 1:
+        return "stalled | - | -"
+    errors = app["non_2xx"] + app["transport_errors"]
+    return f"{app['per_s']:.0f} | {app['p50_ms']:.0f} / {app['p99_ms']:.0f} | {errors}"
+
+
+def _ratio(row: dict[str, Any]) -> str:
+    return _times(row["service"]["per_s"], row["textbook"]["per_s"])
+
+
+def _times(ours: float, theirs: float) -> str:
+    return f"{ours / theirs:.2f}x" if theirs >= 1 else "-"
+
+
+def _print_table(header: list[str], rows: list[list[object]]) -> None:
+    print("| " + " | ".join(header) + " |")
+    print("|---" * len(header) + "|")
+    for row in rows:
+        print("| " + " | ".join(map(str, row)) + " |")
 
 
 if __name__ == "__main__":

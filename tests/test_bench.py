@@ -1,4 +1,5 @@
-"""The benchmark runs: briefly, against the default variant, with each loader available."""
+"""The benchmark runs: briefly, against the default variant, with each loader available, one
+worker beside two."""
 
 import json
 import subprocess
@@ -23,7 +24,7 @@ def test_bench_measures_both_apps(
     for loader in LOADERS:
         report_file = tmp_path / f"bench-{loader}.json"
         command = [sys.executable, "-m", "bench", "--project", str(project), "--loader", loader]
-        command += ["--clients", "4", "--seconds", "0.5", "--rounds", "1"]
+        command += ["--clients", "4", "--seconds", "0.5", "--rounds", "1", "--workers", "1,2"]
         result = subprocess.run(
             [*command, "--json", str(report_file)],
             cwd=ROOT,
@@ -35,7 +36,8 @@ def test_bench_measures_both_apps(
         )
         assert result.returncode == 0, result.stdout + result.stderr
         report = json.loads(report_file.read_text())
-        assert [row["scenario"] for row in report["rows"]] == ["create", "get", "list", "mix"]
+        cells = [(row["scenario"], row["workers"]) for row in report["rows"]]
+        assert cells == [(s, w) for s in ("create", "get", "list", "mix") for w in (1, 2)]
         for row in report["rows"]:
             for app in ("service", "textbook"):
                 figures = row[app]
@@ -43,3 +45,6 @@ def test_bench_measures_both_apps(
                 errors = figures["non_2xx"] + figures["transport_errors"]
                 assert errors == 0, f"{loader}, {app}: {figures}"
         assert "| create | 4 |" in result.stdout, result.stdout
+        assert "| 1 worker(s) req/s | 2 worker(s) req/s | 2 / 1 |" in result.stdout, result.stdout
+        started = [(server["app"], server["workers"]) for server in report["servers"]]
+        assert started == [("service", 1), ("textbook", 1), ("service", 2), ("textbook", 2)]
