@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from .api import routers
 from .db.session import Database
 from .errors import ANY_ERROR, install_error_handlers
+from .middleware import RequestContext
 from .settings import Settings
 
 TITLE = {{ cookiecutter.project_name | python_string }}
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title=TITLE, lifespan=lifespan)
     install_error_handlers(app)
+    app.add_middleware(RequestContext)
     # Side by side, not under one parent router: each level of nesting costs every
     # request a second route match.
     for router in routers:

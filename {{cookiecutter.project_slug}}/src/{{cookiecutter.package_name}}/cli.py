@@ -1,6 +1,7 @@
 """Command line: `serve`, `migrate`, `makemigration`, `seed`."""
 
 import argparse
+import logging.config
 import sys
 from collections.abc import Sequence
 
@@ -9,6 +10,7 @@ import uvicorn
 from .db.migrate import make_migration, migrations_match_models, upgrade
 from .db.seed import seed
 from .db.session import Database
+from .logs import config as logging_config
 from .settings import PACKAGE, Settings
 
 
@@ -28,6 +30,8 @@ def serve(settings: Settings) -> None:
         port=settings.port,
         workers=settings.workers,
         log_level=settings.log_level,
+        log_config=logging_config(settings),
+        access_log=False,  # the app logs each request itself, with its id (middleware.py)
     )
 
 
@@ -56,6 +60,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     settings = Settings()
+    logging.config.dictConfig(logging_config(settings))
     if args.command == "serve":
         given = {key: getattr(args, key) for key in ("host", "port", "workers")}
         overrides = {key: value for key, value in given.items() if value}

@@ -1,10 +1,10 @@
 """Domain errors, and the handlers that turn every error into one response shape.
 
 Every 4xx and 5xx is an RFC 9457 problem (`application/problem+json`): `type`, `title`,
-`status`, `detail`, and `errors` when the request does not match the schema. Services raise
-the typed errors below; the database's refusals become 409 or 422 naming what was refused;
-anything else propagates, rolls the transaction back and becomes a 500 whose body reveals
-nothing while the log keeps the traceback.
+`status`, `detail`, the request's id, and `errors` when the request does not match the
+schema. Services raise the typed errors below; the database's refusals become 409 or 422
+naming what was refused; anything else propagates, rolls the transaction back and becomes,
+in middleware.py, a 500 whose body reveals nothing while the log keeps the traceback.
 """
 
 import logging
@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException
 
 from .db.base import Base
 from .db.dialect import unavailable, violated_constraints
+from .logs import REQUEST_ID
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ class Problem(BaseModel):
     status: int
     detail: str
     errors: list[FieldError] | None = None  # only when the request does not match the schema
+    request_id: str | None = None  # as in the X-Request-ID header: quote it to find the logs
 
 
 class AppError(Exception):
@@ -95,7 +97,9 @@ def problem(
         title = HTTPStatus(status).phrase
     except ValueError:  # a code outside the standard's list
         title = "Error"
-    body = Problem(title=title, status=status, detail=detail, errors=errors)
+    body = Problem(
+        title=title, status=status, detail=detail, errors=errors, request_id=REQUEST_ID.get()
+    )
     return JSONResponse(
         body.model_dump(exclude_none=True),
         status_code=status,
@@ -170,10 +174,6 @@ def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
     return problem(503, "database unavailable, retry later", headers={"Retry-After": "5"})
 
 
-def _unexpected_error(_: Request, exc: Exception) -> JSONResponse:
-    return problem(500, "internal server error")
-
-
 def _documented_as_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:
     """app.openapi, with every error response's body under the problem media type; the
     document is built and rewritten once, then served from the app's cache."""
@@ -202,4 +202,3 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(DataError, _unstorable_value)
     app.add_exception_handler(OperationalError, _database_unavailable)
-    app.add_exception_handler(Exception, _unexpected_error)

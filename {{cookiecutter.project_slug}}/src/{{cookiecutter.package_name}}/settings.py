@@ -37,5 +37,6 @@ class Settings(BaseSettings):
     # Worker processes; each has its own pool.
     workers: int = Field(default=1, ge=1)
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    log_format: Literal["text", "json"] = "text"  # json: one object per line, for collectors
     migrate_on_start: bool = True
     seed_on_start: bool = True

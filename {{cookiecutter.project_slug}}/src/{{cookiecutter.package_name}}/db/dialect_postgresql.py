@@ -30,6 +30,8 @@ def create_db_engine(settings: Settings) -> Engine:
         pool_size=settings.pool_size,
         max_overflow=settings.max_overflow,
         pool_timeout=settings.pool_timeout,
+        # A statement's values come from request bodies: errors, and so logs, never show them.
+        hide_parameters=True,
         pool_pre_ping=settings.pool_pre_ping,
         pool_recycle=settings.pool_recycle_s,
     )

@@ -52,6 +52,8 @@ def create_db_engine(settings: Settings) -> Engine:
         pool_size=settings.pool_size,
         max_overflow=settings.max_overflow,
         pool_timeout=settings.pool_timeout,
+        # A statement's values come from request bodies: errors, and so logs, never show them.
+        hide_parameters=True,
     )
     event.listen(engine, "connect", partial(_configure_connection, settings))
     event.listen(engine, "begin", partial(_begin, settings))

@@ -1,0 +1,75 @@
+"""One logging setup for the service and uvicorn: readable text on a terminal, JSON lines
+with LOG_FORMAT=json; every line logged while a request runs carries its request id.
+
+`serve` hands `config()` to uvicorn, which applies it in each worker process.
+"""
+
+import json
+import logging
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import Any
+
+from .settings import Settings
+
+# Set by the request middleware for the task that serves one request.
+REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+TEXT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
+# What every record has; anything else on a record was passed as `extra` and becomes a
+# field of its JSON line (uvicorn's color_message repeats the message with escape codes).
+_NOT_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "color_message"}
+
+
+class RequestIdFilter(logging.Filter):
+    """Stamps a record with the id of the request it was logged in."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request_id = REQUEST_ID.get()
+        if request_id is not None:
+            record.request_id = request_id
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, request_id, the record's
+    extra fields, and the traceback of an exception."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        line |= {key: value for key, value in vars(record).items() if key not in _NOT_FIELDS}
+        if record.exc_info:
+            line["traceback"] = self.formatException(record.exc_info)
+        return json.dumps(line, default=str)
+
+
+def config(settings: Settings) -> dict[str, Any]:
+    """A `logging.config.dictConfig` dictionary for the service's and uvicorn's loggers."""
+    level = settings.log_level.upper()
+    text = {"()": "logging.Formatter", "fmt": TEXT, "defaults": {"request_id": "-"}}
+    chosen = {"()": JsonFormatter} if settings.log_format == "json" else text
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": RequestIdFilter}},
+        "formatters": {"chosen": chosen},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stderr",
+                "formatter": "chosen",
+                "filters": ["request_id"],
+            }
+        },
+        "root": {"handlers": ["stderr"], "level": level},
+        # uvicorn's loggers hand their records to the root's handler, as the service's do.
+        "loggers": {
+            name: {"handlers": [], "propagate": True, "level": level}
+            for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+        },
+    }

@@ -1,0 +1,67 @@
+"""Around every request: its id, its access line, and the 500 for an error nothing handled.
+
+The id is the client's `X-Request-ID` when it is well-formed, a new one otherwise; it goes
+back in the response's `X-Request-ID`, in every error body, and on every line logged while
+the request runs (see logs.py).
+"""
+
+import logging
+import re
+import time
+from uuid import uuid4
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .errors import problem
+from .logs import REQUEST_ID
+from .settings import PACKAGE
+
+access_log = logging.getLogger(f"{PACKAGE}.access")
+log = logging.getLogger(__name__)
+
+HEADER = b"x-request-id"
+WELL_FORMED = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
+
+
+class RequestContext:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _given_id(scope) or uuid4().hex
+        token = REQUEST_ID.set(request_id)
+        began = time.perf_counter()
+        status = 0
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), (HEADER, request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Logged here, with the request's id, rather than by the server without it.
+            log.exception("unhandled error in %s %s", scope["method"], scope["path"])
+            if status:  # the response has begun: the server can only drop the connection
+                raise
+            await problem(500, "internal server error")(scope, receive, send_with_id)
+        finally:
+            # The path without its query string, which may carry what should not be logged.
+            ms = round((time.perf_counter() - began) * 1000, 1)
+            fields = {"method": scope["method"], "path": scope["path"], "status": status}
+            extra = fields | {"duration_ms": ms}
+            access_log.info("%s %s %s %.1f ms", *fields.values(), ms, extra=extra)
+            REQUEST_ID.reset(token)
+
+
+def _given_id(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == HEADER and WELL_FORMED.fullmatch(value):
+            return str(value.decode("ascii"))
+    return None
