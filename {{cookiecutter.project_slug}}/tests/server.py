@@ -15,7 +15,10 @@ def serving(app: FastAPI) -> Iterator[str]:
     the assertions run after it, never beside a thread that may still format a traceback."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    # log_config=None: uvicorn's records go to the logging the test set up; ws="none", as
+    # in `serve`: the API has no WebSocket route.
+    config = uvicorn.Config(app, log_level="warning", log_config=None, ws="none")
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     while not server.started and thread.is_alive():

@@ -4,8 +4,10 @@ and nothing a client sent is written to the log."""
 import io
 import json
 import logging.config
+import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.error import HTTPError
 
 import pytest
 from fastapi import FastAPI
@@ -13,6 +15,8 @@ from fastapi.testclient import TestClient
 
 from {{ cookiecutter.package_name }}.logs import config
 from {{ cookiecutter.package_name }}.settings import Settings
+
+from tests.server import serving
 
 SECRET = "hunter2-in-a-request-body"
 
@@ -40,30 +44,32 @@ def test_a_failing_request_is_followed_by_its_id(app: FastAPI, json_lines: Lines
         raise RuntimeError("the route failed")
 
     app.add_api_route("/fail", fail, methods=["POST"])
-    with TestClient(app, raise_server_exceptions=False) as client:
-        response = client.post("/fail", json={"password": SECRET}, headers={"X-Request-ID": "r-1"})
-    assert response.status_code == 500, response.text
+    body = json.dumps({"password": SECRET}).encode()
+    headers = {"X-Request-ID": "r-1", "Content-Type": "application/json"}
+    with serving(app) as url, pytest.raises(HTTPError) as failed:
+        urllib.request.urlopen(urllib.request.Request(f"{url}/fail", body, headers), timeout=10)
+    response = failed.value
+    assert response.code == 500, response.read()
     assert response.headers["x-request-id"] == "r-1"
-    assert response.json()["request_id"] == "r-1", response.text
+    assert json.loads(response.read())["request_id"] == "r-1"
     lines = json_lines()
     own = [line for line in lines if line.get("request_id") == "r-1"]
     access = [line for line in own if line["logger"].endswith(".access")]
     assert [(a["method"], a["path"], a["status"]) for a in access] == [("POST", "/fail", 500)], own
-    tracebacks = [line["traceback"] for line in own if "traceback" in line]
-    assert len(tracebacks) == 1, f"one traceback with the request's id expected: {lines}"
+    tracebacks = [line["traceback"] for line in lines if "traceback" in line]
+    assert len(tracebacks) == 1, f"one traceback expected: {lines}"
     assert "RuntimeError: the route failed" in tracebacks[0]
+    assert any("traceback" in line for line in own), f"the traceback lacks the request id: {lines}"
     assert SECRET not in json.dumps(lines), "a request body reached the log"
 
 
-def test_a_request_without_a_usable_id_gets_one(client: TestClient, json_lines: Lines) -> None:
-    created = client.post("/tags", json={"name": SECRET}, headers={"X-Request-ID": "no spaces"})
-    duplicate = client.post("/tags", json={"name": SECRET})
-    assert created.status_code == 201, created.text
-    assert duplicate.status_code == 409, duplicate.text
-    ids = [created.headers["x-request-id"], duplicate.headers["x-request-id"]]
+def test_every_request_gets_an_id(client: TestClient, json_lines: Lines) -> None:
+    malformed = client.get("/healthz", headers={"X-Request-ID": "no spaces"})
+    missing = client.get("/no-such-route")
+    assert (malformed.status_code, missing.status_code) == (200, 404)
+    ids = [malformed.headers["x-request-id"], missing.headers["x-request-id"]]
     assert "no spaces" not in ids, ids
     assert len(set(ids)) == 2, ids
-    assert duplicate.json()["request_id"] == ids[1]
-    access = {line["request_id"]: line for line in json_lines() if "status" in line}
-    assert [access[id]["status"] for id in ids] == [201, 409], access
-    assert SECRET not in json.dumps(access), "a request body reached the log"
+    assert missing.json()["request_id"] == ids[1], missing.text
+    access = {line["request_id"]: line["status"] for line in json_lines() if "status" in line}
+    assert [access.get(id) for id in ids] == [200, 404], access

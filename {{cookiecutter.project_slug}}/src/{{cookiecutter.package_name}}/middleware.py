@@ -2,7 +2,7 @@
 
 The id is the client's `X-Request-ID` when it is well-formed, a new one otherwise; it goes
 back in the response's `X-Request-ID`, in every error body, and on every line logged while
-the request runs (see logs.py).
+the request runs (see logs.py), the server's traceback of an unhandled error included.
 """
 
 import logging
@@ -17,7 +17,6 @@ from .logs import REQUEST_ID
 from .settings import PACKAGE
 
 access_log = logging.getLogger(f"{PACKAGE}.access")
-log = logging.getLogger(__name__)
 
 HEADER = b"x-request-id"
 WELL_FORMED = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
@@ -32,7 +31,8 @@ class RequestContext:
             await self.app(scope, receive, send)
             return
         request_id = _given_id(scope) or uuid4().hex
-        token = REQUEST_ID.set(request_id)
+        # Never reset: the server runs each request in a task, and so a context, of its own.
+        REQUEST_ID.set(request_id)
         began = time.perf_counter()
         status = 0
 
@@ -46,18 +46,15 @@ class RequestContext:
         try:
             await self.app(scope, receive, send_with_id)
         except Exception:
-            # Logged here, with the request's id, rather than by the server without it.
-            log.exception("unhandled error in %s %s", scope["method"], scope["path"])
-            if status:  # the response has begun: the server can only drop the connection
-                raise
-            await problem(500, "internal server error")(scope, receive, send_with_id)
+            if not status:  # once the response has begun, only the connection can be dropped
+                await problem(500, "internal server error")(scope, receive, send_with_id)
+            raise  # to the server, which logs the traceback (with the id: still set)
         finally:
             # The path without its query string, which may carry what should not be logged.
             ms = round((time.perf_counter() - began) * 1000, 1)
             fields = {"method": scope["method"], "path": scope["path"], "status": status}
             extra = fields | {"duration_ms": ms}
             access_log.info("%s %s %s %.1f ms", *fields.values(), ms, extra=extra)
-            REQUEST_ID.reset(token)
 
 
 def _given_id(scope: Scope) -> str | None:
