@@ -1,5 +1,7 @@
-"""Each full variant as a user gets it: install, lint, type-check, its own tests, serve."""
+"""Each full variant as a user gets it: install, lint, type-check, its own tests, serve; and
+every daily command of its Makefile."""
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -36,9 +38,49 @@ def test_the_pipeline_passes_here(variant: Variant) -> None:
     run(["git", "add", "-A"], variant.project)
     for command in commands:
         output = run(["bash", "-c", command], variant.project, **variant.env)
-        if command.endswith("pytest"):
+        if command == "make test":
             assert " passed" in output, output
             assert "skipped" not in output, output
+
+
+def makefile_targets(project: Path) -> list[str]:
+    """The targets `make help` lists."""
+    return re.findall(r"^  make (\S+)", run(["make"], project), re.MULTILINE)
+
+
+# Each target not run by the pipeline, with its arguments and what its output shows.
+DAILY = {
+    "help": ([], "make migration-check"),
+    "install": ([], ""),
+    "format": ([], "All checks passed!"),
+    "typecheck": ([], "Success: no issues found"),
+    "migrate": ([], "Running upgrade"),
+    "seed": ([], ""),
+    "migration": (["m=nothing changed"], "no changes to migrate"),
+    "fuzz": (["examples=5"], " passed"),
+}
+
+
+@pytest.mark.parametrize("variant_name", params(["sqlite"]))
+def test_every_daily_command_runs(
+    variant_name: str, prepared: Callable[[str], Variant], tmp_path: Path
+) -> None:
+    """Each target of the Makefile runs here: the pipeline's (lint, migration-check, test)
+    in test_the_pipeline_passes_here, serve below, the others here."""
+    project = prepared(variant_name).project
+    in_pipeline = {command.split()[1] for command in pipeline_commands(project)}
+    assert {"install", "lint", "migration-check", "test"} <= in_pipeline, in_pipeline
+    untested = set(makefile_targets(project)) - set(DAILY) - in_pipeline - {"serve", "check"}
+    assert not untested, f"Makefile targets no test runs: {sorted(untested)}"
+    database = f"sqlite:///{tmp_path / 'daily.db'}"
+    for target, (arguments, shown) in DAILY.items():
+        output = run(["make", target, *arguments], project, DATABASE_URL=database)
+        assert shown in output, f"make {target}:\n{output}"
+    service = Service(["make", "serve"], project, environment(DATABASE_URL=database), tmp_path)
+    try:
+        service.start(path="/readyz")
+    finally:
+        service.kill()
 
 
 @pytest.fixture
