@@ -32,6 +32,7 @@ def serve(settings: Settings) -> None:
         log_level=settings.log_level,
         log_config=logging_config(settings),
         access_log=False,  # the app logs each request itself, with its id (middleware.py)
+        ws="none",  # no WebSocket route: "auto" when you add one
     )
 
 
