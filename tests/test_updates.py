@@ -67,5 +67,7 @@ def test_cruft_update_brings_template_changes_and_keeps_the_projects_edits(
     assert TEMPLATE_LINE in updated, "the template's change did not arrive"
     assert updated.endswith(USER_SECTION), "the project's own edit did not survive"
     assert not list(project.rglob("*.rej")), "the update left rejected hunks"
+    unmerged = git(project, "diff", "--name-only", "--diff-filter=U")
+    assert not unmerged, f"the update left conflicts in {unmerged}"
     assert json.loads((project / ".cruft.json").read_text())["commit"] == later
     cruft(project, "check", "--checkout", later)

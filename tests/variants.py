@@ -1,5 +1,6 @@
 """The variants whose generated projects are installed and run in full."""
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,9 @@ def prepare(name: str, directory: Path, postgres_url: str | None) -> Variant:
     variant = Variant(name, answers, render(directory, **answers))
     if answers.get("database") == "postgresql":
         assert postgres_url is not None
-        database = f"service_{name.replace('-', '_')}"
+        # Each xdist worker prepares the variants its tests meet: one database each.
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        database = f"service_{name.replace('-', '_')}_{worker}"
         admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as connection:
             connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")

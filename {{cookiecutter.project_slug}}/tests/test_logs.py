@@ -1,5 +1,5 @@
 """Logs you can follow: every line of a request carries its id, the client gets the id back,
-and nothing a client sent is written to the log."""
+and neither a request's body nor its query string is written to the log."""
 
 import io
 import json
@@ -40,18 +40,26 @@ def json_lines(settings: Settings) -> Iterator[Lines]:
 
 
 def test_a_failing_request_is_followed_by_its_id(app: FastAPI, json_lines: Lines) -> None:
-    def fail() -> None:
+    def fail(body: dict[str, str]) -> None:
         raise RuntimeError("the route failed")
 
     app.add_api_route("/fail", fail, methods=["POST"])
-    body = json.dumps({"password": SECRET}).encode()
     headers = {"X-Request-ID": "r-1", "Content-Type": "application/json"}
-    with serving(app) as url, pytest.raises(HTTPError) as failed:
-        urllib.request.urlopen(urllib.request.Request(f"{url}/fail", body, headers), timeout=10)
-    response = failed.value
-    assert response.code == 500, response.read()
-    assert response.headers["x-request-id"] == "r-1"
-    assert json.loads(response.read())["request_id"] == "r-1"
+    with serving(app) as url:
+        not_json = b'{"password": ' + SECRET.encode() + b"}"
+        invalid = urllib.request.Request(f"{url}/fail", not_json)
+        with pytest.raises(HTTPError) as refused:  # not JSON: 422, and its input not echoed
+            urllib.request.urlopen(invalid, timeout=10)
+        body = json.dumps({"password": SECRET}).encode()
+        request = urllib.request.Request(f"{url}/fail?token={SECRET}", body, headers)
+        with pytest.raises(HTTPError) as failed:
+            urllib.request.urlopen(request, timeout=10)
+    with refused.value as response:
+        assert response.code == 422, response.read()
+    with failed.value as response:
+        assert response.code == 500, response.read()
+        assert response.headers["x-request-id"] == "r-1"
+        assert json.loads(response.read())["request_id"] == "r-1"
     lines = json_lines()
     own = [line for line in lines if line.get("request_id") == "r-1"]
     access = [line for line in own if line["logger"].endswith(".access")]
@@ -60,7 +68,7 @@ def test_a_failing_request_is_followed_by_its_id(app: FastAPI, json_lines: Lines
     assert len(tracebacks) == 1, f"one traceback expected: {lines}"
     assert "RuntimeError: the route failed" in tracebacks[0]
     assert any("traceback" in line for line in own), f"the traceback lacks the request id: {lines}"
-    assert SECRET not in json.dumps(lines), "a request body reached the log"
+    assert SECRET not in json.dumps(lines), "a request body or query string reached the log"
 
 
 def test_every_request_gets_an_id(client: TestClient, json_lines: Lines) -> None:

@@ -18,7 +18,7 @@ REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 TEXT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 # What every record has; anything else on a record was passed as `extra` and becomes a
 # field of its JSON line (uvicorn's color_message repeats the message with escape codes).
-_NOT_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "color_message"}
+_NOT_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "color_message"}
 
 
 class RequestIdFilter(logging.Filter):
@@ -36,13 +36,14 @@ class JsonFormatter(logging.Formatter):
     extra fields, and the traceback of an exception."""
 
     def format(self, record: logging.LogRecord) -> str:
-        line: dict[str, Any] = {
+        # The extra fields first, so none can replace the four every line has.
+        line: dict[str, Any] = {k: v for k, v in vars(record).items() if k not in _NOT_FIELDS}
+        line |= {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
         }
-        line |= {key: value for key, value in vars(record).items() if key not in _NOT_FIELDS}
         if record.exc_info:
             line["traceback"] = self.formatException(record.exc_info)
         return json.dumps(line, default=str)
@@ -51,6 +52,7 @@ class JsonFormatter(logging.Formatter):
 def config(settings: Settings) -> dict[str, Any]:
     """A `logging.config.dictConfig` dictionary for the service's and uvicorn's loggers."""
     level = settings.log_level.upper()
+    # Through "()": dictConfig reads a formatter's "defaults" only from Python 3.12 on.
     text = {"()": "logging.Formatter", "fmt": TEXT, "defaults": {"request_id": "-"}}
     chosen = {"()": JsonFormatter} if settings.log_format == "json" else text
     return {

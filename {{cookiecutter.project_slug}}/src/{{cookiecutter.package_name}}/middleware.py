@@ -31,7 +31,9 @@ class RequestContext:
             await self.app(scope, receive, send)
             return
         request_id = _given_id(scope) or uuid4().hex
-        # Never reset: the server runs each request in a task, and so a context, of its own.
+        # Never reset, on purpose: the server logs an unhandled error's traceback after this
+        # returns, and the id must still be set; each request runs in a task (so a context)
+        # of its own under uvicorn and the TestClient.
         REQUEST_ID.set(request_id)
         began = time.perf_counter()
         status = 0
@@ -50,15 +52,17 @@ class RequestContext:
                 await problem(500, "internal server error")(scope, receive, send_with_id)
             raise  # to the server, which logs the traceback (with the id: still set)
         finally:
-            # The path without its query string, which may carry what should not be logged.
+            # The path as sent (an encoded newline stays encoded: no forged lines), without the
+            # query string, which may carry what should not be logged.
+            path = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
             ms = round((time.perf_counter() - began) * 1000, 1)
-            fields = {"method": scope["method"], "path": scope["path"], "status": status}
-            extra = fields | {"duration_ms": ms}
-            access_log.info("%s %s %s %.1f ms", *fields.values(), ms, extra=extra)
+            extra = {"method": scope["method"], "path": path, "status": status, "duration_ms": ms}
+            access_log.info("%s %s %s %.1f ms", scope["method"], path, status, ms, extra=extra)
 
 
 def _given_id(scope: Scope) -> str | None:
+    value: bytes
     for name, value in scope["headers"]:
         if name == HEADER and WELL_FORMED.fullmatch(value):
-            return str(value.decode("ascii"))
+            return value.decode("ascii")
     return None
