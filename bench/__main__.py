@@ -56,11 +56,14 @@ def main() -> None:
         run(["uv", "sync", "--quiet", "--compile-bytecode"], project)
         servers = [(app, workers) for workers in args.workers for app in APPS]
         names = [f"bench_{app}_{workers}" for app, workers in servers] + ["bench_floor"]
-        urls = stack.enter_context(database_urls(args.database, workdir, names))
+        *server_urls, floor_url = stack.enter_context(database_urls(args.database, workdir, names))
         apps = {}
-        for (app, workers), url in zip(servers, urls, strict=False):
-            command = service if app == "service" else textbook
-            process = command(project, answers, url, workers, workdir)
+        for (app, workers), url in zip(servers, server_urls, strict=True):
+            process = (
+                service(project, answers, url, workers, workdir)
+                if app == "service"
+                else textbook(project, url, workers, workdir)
+            )
             apps[app, workers] = stack.enter_context(started((app, workers), process, url))
         report = {
             "machine": machine(),
@@ -69,7 +72,7 @@ def main() -> None:
             "loader": args.loader,
             "seconds": args.seconds,
             "rounds": args.rounds,
-            "floor_creates_per_s": floor(project, answers, urls[-1]),
+            "floor_creates_per_s": floor(project, answers, floor_url),
             "rows": measure(apps, args),
             "servers": [server.figures() for server in apps.values()],
         }
@@ -119,7 +122,7 @@ def service(project: Path, answers: dict[str, str], url: str, workers: int, logs
     return Service(command, project, env, logs)
 
 
-def textbook(project: Path, answers: dict[str, str], url: str, workers: int, logs: Path) -> Service:
+def textbook(project: Path, url: str, workers: int, logs: Path) -> Service:
     """The tutorial's server settings: uvicorn's defaults (uvloop and httptools when
     installed), no access log; the schema is created once, before the workers start."""
     env = environment(DATABASE_URL=url)

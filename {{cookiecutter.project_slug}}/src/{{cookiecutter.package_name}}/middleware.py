@@ -52,12 +52,18 @@ class RequestContext:
                 await problem(500, "internal server error")(scope, receive, send_with_id)
             raise  # to the server, which logs the traceback (with the id: still set)
         finally:
-            # The path as sent (an encoded newline stays encoded: no forged lines), without the
-            # query string, which may carry what should not be logged.
-            path = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
-            ms = round((time.perf_counter() - began) * 1000, 1)
-            extra = {"method": scope["method"], "path": path, "status": status, "duration_ms": ms}
-            access_log.info("%s %s %s %.1f ms", scope["method"], path, status, ms, extra=extra)
+            if access_log.isEnabledFor(logging.INFO):  # nothing built for a line not written
+                _log_access(scope, status, time.perf_counter() - began)
+
+
+def _log_access(scope: Scope, status: int, seconds: float) -> None:
+    # The path as sent (an encoded newline stays encoded: no forged lines), without the query
+    # string, which may carry what should not be logged.
+    raw_path = scope.get("raw_path")
+    path = raw_path.decode("latin-1") if raw_path is not None else scope["path"]
+    ms = round(seconds * 1000, 1)
+    extra = {"method": scope["method"], "path": path, "status": status, "duration_ms": ms}
+    access_log.info("%s %s %s %.1f ms", scope["method"], path, status, ms, extra=extra)
 
 
 def _given_id(scope: Scope) -> str | None:
