@@ -28,13 +28,14 @@ def normalized(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-@pytest.mark.parametrize("variant_name", params(["sqlite"]))
+@pytest.mark.parametrize("variant_name", params(["sqlite", "postgresql"]))
 def test_the_lowest_versions_allowed_pass_the_suite(
     variant_name: str, prepared: Callable[[str], Variant], tmp_path: Path
 ) -> None:
     """Installed with uv's lowest-direct resolution (every direct dependency at its lower
     bound), the project passes its own suite, the API fuzzer included."""
-    copy = project_copy(prepared(variant_name), tmp_path)
+    variant = prepared(variant_name)
+    copy = project_copy(variant, tmp_path)
     run(["uv", "sync", "--resolution", "lowest-direct"], copy)
     listed = run(["uv", "pip", "list", "--format", "json"], copy).split("\n", 1)[0]
     installed = {normalized(p["name"]): Version(p["version"]) for p in json.loads(listed)}
@@ -43,6 +44,8 @@ def test_the_lowest_versions_allowed_pass_the_suite(
     above = {name: str(installed.get(name)) for name, bound in bounds.items()}
     above = {name: v for name, v in above.items() if installed.get(name) != Version(bounds[name])}
     assert not above, f"lowest-direct installed other versions than the bounds {bounds}: {above}"
-    output = run([str(copy / ".venv" / "bin" / "python"), "-m", "pytest", "-q"], copy)
+    output = run(
+        [str(copy / ".venv" / "bin" / "python"), "-m", "pytest", "-q"], copy, **variant.env
+    )
     assert " passed" in output, output
     assert "skipped" not in output, output

@@ -107,7 +107,7 @@ def test_guard_catches_the_failure_mode(
     said = failed.get(mutation.guard)
     assert said is not None, (
         f"{mutation.guard} did not fail on {mutation.path.name} ({mutation.mode}); "
-        f"what failed: {sorted(failed)}\n" + (output[-3000:] if not failed else "")
+        f"what failed: {sorted(failed)}\n{output[-3000:]}"
     )
     assert mutation.message in said, (
         f"{mutation.guard} failed on {mutation.path.name} without saying "
