@@ -1,6 +1,6 @@
 """The benchmark: a rendered service beside the textbook app, under the same load, in one run.
 
-    uv run python -m bench --database sqlite --workers 1,2
+    uv run python -m bench --database sqlite --session-style sync --workers 1,2
 
 renders the variant (or takes --project), starts it and bench/textbook.py on the same
 database engine with each number of workers, and drives each scenario at each client count,
@@ -49,9 +49,11 @@ def main() -> None:
     args = parse_args()
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
-        project = args.project or render(workdir, database=args.database)
+        answers = {"database": args.database, "session_style": args.session_style}
+        project = args.project or render(workdir, **answers)
         answers = json.loads((project / ".cookiecutter.json").read_text())
         args.database = answers["database"]
+        args.session_style = answers.get("session_style", "sync")
         # Bytecode compiled once, as a first run leaves it, so start-up is measured as users see it.
         run(["uv", "sync", "--quiet", "--compile-bytecode"], project)
         servers = [(app, workers) for workers in args.workers for app in APPS]
@@ -68,6 +70,7 @@ def main() -> None:
         report = {
             "machine": machine(),
             "database": args.database,
+            "session_style": args.session_style,
             "workers": args.workers,
             "loader": args.loader,
             "seconds": args.seconds,
@@ -84,6 +87,7 @@ def main() -> None:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--session-style", choices=["sync", "async"], default="sync")
     parser.add_argument("--workers", default="1", help="comma-separated worker counts")
     parser.add_argument("--clients", default="1,32,64,256", help="comma-separated counts")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated")
@@ -193,7 +197,8 @@ def floor(project: Path, answers: dict[str, str], url: str) -> float:
     """Creates per second in-process: the same ORM insert + commit + read-schema validation."""
     package = answers["package_name"]
     python = str(project / ".venv" / "bin" / "python")
-    output = run([python, str(BENCH / "floor.py"), package], project, DATABASE_URL=url)
+    style = answers.get("session_style", "sync")
+    output = run([python, str(BENCH / "floor.py"), package, style], project, DATABASE_URL=url)
     return float(output.split()[-1])
 
 
@@ -274,7 +279,8 @@ def machine() -> str:
 def print_report(report: dict[str, Any]) -> None:
     """Markdown tables, as the READMEs quote them: one per number of workers, then what more
     workers gave the service."""
-    print(f"\n{report['database']}, loader {report['loader']}, {report['seconds']:g} s rounds, "
+    print(f"\n{report['database']}, {report['session_style']} sessions, "
+          f"loader {report['loader']}, {report['seconds']:g} s rounds, "
           f"medians of {report['rounds']} alternating rounds; {report['machine']}; "
           f"in-process floor of a create: {report['floor_creates_per_s']:.0f}/s")  # fmt: skip
     for workers in report["workers"]:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 ANSWERS = {
     "database": "{{ cookiecutter.database }}",
+    "session_style": "{{ cookiecutter.session_style }}",
     "docker": "{{ cookiecutter.docker }}",
     "ci": "{{ cookiecutter.ci }}",
     "license": "{{ cookiecutter.license }}",
@@ -21,14 +22,24 @@ ONLY_WHEN = {
     ("ci", "github"): [".github"],
     ("ci", "gitlab"): [".gitlab-ci.yml"],
 }
-# Files with one version per value of an option, named <stem>_<value><suffix>: the chosen
-# value's version takes the plain name, the others go (a value may have no version).
+# Files (or folders) with one version per value of an option, named <stem>_<value><suffix>:
+# the chosen value's version takes the plain name, the others go (a value may have none).
 VERSIONS = {
     f"src/{PACKAGE}/db/dialect.py": "database",
+    f"src/{PACKAGE}/db/session.py": "session_style",
+    f"src/{PACKAGE}/services": "session_style",
+    "tests/sessions.py": "session_style",
     "tests/database.py": "database",
     "compose.yaml": "database",
     "LICENSE": "license",
 }
+
+
+def remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
 
 
 def main() -> None:
@@ -36,10 +47,7 @@ def main() -> None:
         if ANSWERS[option] != value:
             for pattern in patterns:
                 for path in Path().glob(pattern):
-                    if path.is_dir():
-                        shutil.rmtree(path)
-                    else:
-                        path.unlink()
+                    remove(path)
     for name, option in VERSIONS.items():
         path = Path(name)
         chosen = path.with_stem(f"{path.stem}_{ANSWERS[option]}")
@@ -47,7 +55,7 @@ def main() -> None:
             if version == chosen:
                 version.rename(path)
             else:
-                version.unlink()
+                remove(version)
     print(f"\nCreated {SLUG}. Next:\n\n    cd {SLUG}\n    uv run {SLUG} serve\n    uv run pytest\n")
 
 

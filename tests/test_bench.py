@@ -16,11 +16,12 @@ from tests.variants import Variant, params
 LOADERS = sorted({"asyncio", available_loader()})
 
 
-@pytest.mark.parametrize("variant_name", params(["sqlite"]))
+@pytest.mark.parametrize("variant_name", params(["sqlite", "sqlite-async"]))
 def test_bench_measures_both_apps(
     variant_name: str, prepared: Callable[[str], Variant], tmp_path: Path
 ) -> None:
-    project = prepared(variant_name).project
+    variant = prepared(variant_name)
+    project = variant.project
     for loader in LOADERS:
         report_file = tmp_path / f"bench-{loader}.json"
         command = [sys.executable, "-m", "bench", "--project", str(project), "--loader", loader]
@@ -36,6 +37,8 @@ def test_bench_measures_both_apps(
         )
         assert result.returncode == 0, result.stdout + result.stderr
         report = json.loads(report_file.read_text())
+        assert report["session_style"] == variant.answers.get("session_style", "sync")
+        assert report["floor_creates_per_s"] > 0, report
         cells = [(row["scenario"], row["workers"]) for row in report["rows"]]
         assert cells == [(s, w) for s in ("create", "get", "list", "mix") for w in (1, 2)]
         for row in report["rows"]:

@@ -19,6 +19,8 @@ RENDERED_VARIANTS = {
     "sqlite-docker": {"docker": "yes"},
     "postgresql": {"database": "postgresql"},
     "postgresql-docker": {"database": "postgresql", "docker": "yes"},
+    "sqlite-async": {"session_style": "async"},
+    "postgresql-async": {"database": "postgresql", "session_style": "async"},
     **{f"python-{v}": {"python_version": v} for v in ("3.12", "3.13", "3.14")},
     **{f"license-{v}": {"license": v} for v in ("BSD-3-Clause", "Proprietary")},
     "ci-gitlab-postgresql": {"ci": "gitlab", "database": "postgresql", "python_version": "3.13"},
@@ -91,11 +93,14 @@ def test_chosen_files_only(variant: Variant) -> None:
     assert not (project / "tests" / f"test_guard_{other}.py").exists()
     leftovers = [
         str(path.relative_to(project))
-        for name in (database, other)
-        for path in project.rglob(f"*_{name}.*")
+        for name in (database, other, "sync", "async")
+        for path in project.rglob(f"*_{name}*")
         if not path.name.startswith("test_guard_")
     ]
-    assert not leftovers, f"per-database files not resolved: {leftovers}"
+    assert not leftovers, f"per-option files not resolved: {leftovers}"
+    style = answers.get("session_style", "sync")
+    service = (project / "src" / package / "services" / "users.py").read_text()
+    assert ("async def create_user" in service) == (style == "async"), f"{style} services"
     for name in ("Dockerfile", "compose.yaml", ".dockerignore"):
         assert (project / name).exists() == (answers.get("docker") == "yes"), name
 

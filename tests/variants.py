@@ -16,6 +16,8 @@ FULL_VARIANTS: dict[str, dict[str, str]] = {
     "sqlite-docker": {"docker": "yes", "project_name": 'Bob\'s "Café" API'},
     "postgresql": {"database": "postgresql", "ci": "gitlab"},
     "postgresql-docker": {"database": "postgresql", "docker": "yes"},
+    "sqlite-async": {"session_style": "async"},
+    "postgresql-async": {"database": "postgresql", "session_style": "async"},
 }
 DOCKER_VARIANTS = [
     name for name, answers in FULL_VARIANTS.items() if answers.get("docker") == "yes"

@@ -5,6 +5,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
 
 from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.db.migrate import upgrade
@@ -59,3 +60,10 @@ def fresh_engine(settings: Settings) -> Iterator[Engine]:
     engine = create_engine(settings.database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def arrange(fresh_engine: Engine) -> sessionmaker[Session]:
+    """Sessions of the test's own, to store rows before acting through the API:
+    `with arrange.begin() as session:` commits what the block adds (tests/factories.py)."""
+    return sessionmaker(fresh_engine, expire_on_commit=False)

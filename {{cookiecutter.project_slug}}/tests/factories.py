@@ -1,22 +1,24 @@
 """Sample rows: small typed functions that add and flush in the caller's session.
 
-Values that must be unique come from `unique()`. Make rows in a unit of work of their own,
-then act through the API, so the test client never shares an identity map with them:
+Values that must be unique come from `unique()`. Make rows in a session of the test's own
+(the `arrange` fixture), then act through the API, so the service never shares an identity
+map with them:
 
-    with database.unit_of_work() as session:
+    with arrange.begin() as session:
         task = new_task(session, new_project(session, new_user(session)))
 """
 
 from itertools import count
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from {{ cookiecutter.package_name }}.db.base import Base
 from {{ cookiecutter.package_name }}.models import Project, Tag, Task, User
-from {{ cookiecutter.package_name }}.services.rows import add
 
 unique = count(1).__next__
+Row = TypeVar("Row", bound=Base)
 
 
 def created(client: TestClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -26,6 +28,12 @@ def created(client: TestClient, path: str, body: dict[str, Any]) -> dict[str, An
         f"POST {path} {body}: {response.status_code} {response.text}"
     )
     row: dict[str, Any] = response.json()
+    return row
+
+
+def add(session: Session, row: Row) -> Row:
+    session.add(row)
+    session.flush()  # the id is known from here on
     return row
 
 

@@ -6,8 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
 
-from {{ cookiecutter.package_name }}.db.session import Database
 from {{ cookiecutter.package_name }}.models import Tag
 from {{ cookiecutter.package_name }}.schemas import ProjectRead, TaskRead, UserRead
 
@@ -53,8 +53,8 @@ def test_task_lifecycle_with_tags_and_assignee(client: TestClient) -> None:
     assert client.get(f"/tasks/{task['id']}").json()["tags"] == [other]
 
 
-def test_lists_are_paged_and_filtered(client: TestClient, database: Database) -> None:
-    with database.unit_of_work() as session:
+def test_lists_are_paged_and_filtered(client: TestClient, arrange: sessionmaker[Session]) -> None:
+    with arrange.begin() as session:
         owner = new_user(session)
         projects = [new_project(session, owner) for _ in range(3)]
         new_project(session, new_user(session))
@@ -93,8 +93,10 @@ def assert_conflict(
     assert refusal in detail, f"a 409 must name what was refused ({refusal}), not {detail!r}"
 
 
-def test_duplicates_conflict(client: TestClient, database: Database, fresh_engine: Engine) -> None:
-    with database.unit_of_work() as session:
+def test_duplicates_conflict(
+    client: TestClient, arrange: sessionmaker[Session], fresh_engine: Engine
+) -> None:
+    with arrange.begin() as session:
         user = new_user(session)
         project = new_project(session, user)
         tag, other = new_tag(session), new_tag(session)
@@ -127,9 +129,13 @@ def test_duplicates_conflict(client: TestClient, database: Database, fresh_engin
     ],
 )
 def test_references_to_missing_rows_conflict(
-    client: TestClient, database: Database, path: str, body: dict[str, Any], refusal: str
+    client: TestClient,
+    arrange: sessionmaker[Session],
+    path: str,
+    body: dict[str, Any],
+    refusal: str,
 ) -> None:
-    with database.unit_of_work() as session:
+    with arrange.begin() as session:
         project = new_project(session, new_user(session))
     body = {key: project.id if value == "PROJECT" else value for key, value in body.items()}
     response = client.post(path, json=body)
@@ -165,9 +171,9 @@ def test_references_to_missing_rows_conflict(
     ],
 )
 def test_invalid_input_is_422(
-    client: TestClient, database: Database, method: str, path: str, body: object
+    client: TestClient, arrange: sessionmaker[Session], method: str, path: str, body: object
 ) -> None:
-    with database.unit_of_work() as session:
+    with arrange.begin() as session:
         user = UserRead.model_validate(new_user(session)).model_dump()
     response = client.request(method, path.replace("USER", str(user["id"])), json=body)
     assert_problem(response, 422)

@@ -2,8 +2,8 @@
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
 
-from {{ cookiecutter.package_name }}.db.session import Database
 from {{ cookiecutter.package_name }}.models import Project, Task, task_tags
 
 from tests.factories import new_project, new_tag, new_task, new_user
@@ -24,9 +24,9 @@ def count(engine: Engine, table: object, *where: object) -> int:
 
 
 def test_deleting_a_user_removes_their_projects_and_unassigns_their_tasks(
-    client: TestClient, database: Database, fresh_engine: Engine
+    client: TestClient, arrange: sessionmaker[Session], fresh_engine: Engine
 ) -> None:
-    with database.unit_of_work() as session:
+    with arrange.begin() as session:
         owner, other = new_user(session), new_user(session)
         doomed = new_project(session, owner)
         kept = new_project(session, other)
@@ -49,9 +49,9 @@ def test_deleting_a_user_removes_their_projects_and_unassigns_their_tasks(
 
 
 def test_deleting_a_tag_untags_tasks_and_keeps_them(
-    client: TestClient, database: Database, fresh_engine: Engine
+    client: TestClient, arrange: sessionmaker[Session], fresh_engine: Engine
 ) -> None:
-    with database.unit_of_work() as session:
+    with arrange.begin() as session:
         tag, other = new_tag(session), new_tag(session)
         task = new_task(session, new_project(session, new_user(session)), tags=[tag, other])
 
@@ -62,9 +62,9 @@ def test_deleting_a_tag_untags_tasks_and_keeps_them(
 
 
 def test_deleting_a_project_removes_its_tasks(
-    client: TestClient, database: Database, fresh_engine: Engine
+    client: TestClient, arrange: sessionmaker[Session], fresh_engine: Engine
 ) -> None:
-    with database.unit_of_work() as session:
+    with arrange.begin() as session:
         project = new_project(session, new_user(session))
         new_task(session, project)
         new_task(session, project)

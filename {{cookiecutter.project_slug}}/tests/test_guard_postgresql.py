@@ -3,10 +3,12 @@
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, make_url, text
+from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }}.app import create_app
-from {{ cookiecutter.package_name }}.db.session import Database
 from {{ cookiecutter.package_name }}.settings import Settings
+
+from tests.sessions import in_session
 
 PREFIXES = {"p": "pk_", "f": "fk_", "u": "uq_", "c": "ck_"}
 CONSTRAINTS = text(
@@ -35,14 +37,16 @@ def test_constraint_names_come_from_the_naming_convention(fresh_engine: Engine) 
     )
 
 
-def test_read_sessions_are_read_only(database: Database) -> None:
-    with database.read_sessions() as session:
-        assert session.scalar(text("SHOW transaction_read_only")) == "on", (
-            "read sessions run read-write transactions on the server: create them with the "
-            "READ_ONLY execution option (db/session.py), so the server refuses their writes"
-        )
-    with database.sessions() as session:
-        assert session.scalar(text("SHOW transaction_read_only")) == "off"
+def read_only(session: Session) -> str:
+    return str(session.scalar(text("SHOW transaction_read_only")))
+
+
+def test_read_sessions_are_read_only(settings: Settings) -> None:
+    assert in_session(settings, read_only, read=True) == "on", (
+        "read sessions run read-write transactions on the server: create them with the "
+        "READ_ONLY execution option (db/session.py), so the server refuses their writes"
+    )
+    assert in_session(settings, read_only) == "off"
 
 
 def test_pool_recovers_when_the_server_drops_connections(

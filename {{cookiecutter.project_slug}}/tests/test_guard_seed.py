@@ -8,10 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 from {{ cookiecutter.package_name }}.cli import seed_database
 from {{ cookiecutter.package_name }}.db.seed import REFERENCE_TAGS
-from {{ cookiecutter.package_name }}.db.session import Database
 from {{ cookiecutter.package_name }}.models import (
     Project,
     Tag,
@@ -84,8 +84,10 @@ def links(engine: Engine) -> set[tuple[int, int]]:
         return {(row.task_id, row.tag_id) for row in connection.execute(select(task_tags))}
 
 
-def test_seeding_keeps_existing_rows(settings: Settings, fresh_engine: Engine) -> None:
-    with Database.opened(settings) as database, database.unit_of_work() as session:
+def test_seeding_keeps_existing_rows(
+    settings: Settings, arrange: sessionmaker[Session], fresh_engine: Engine
+) -> None:
+    with arrange.begin() as session:
         project = Project(name="Kept", owner=User(email="kept@example.com", name="Kept"))
         tags = [Tag(name="customer-tag"), Tag(name=REFERENCE_TAGS[0])]
         session.add(Task(title="Tagged", project=project, tags=tags))

@@ -3,24 +3,26 @@
 import shutil
 import sqlite3
 import time
+from collections.abc import Callable
 from contextlib import ExitStack, closing
 from importlib.resources import as_file, files
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from {{ cookiecutter.package_name }}.db.base import Base
 from {{ cookiecutter.package_name }}.db.migrate import alembic_config
-from {{ cookiecutter.package_name }}.db.session import Database
 from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.settings import PACKAGE, Settings
 
 from tests.database import other_connection
 from tests.factories import new_project, new_tag, new_task, new_user
+from tests.sessions import in_session
 
 BATCH_REVISION = '''
 """Recreate every table other tables point at, as a batch migration on SQLite does."""
@@ -44,21 +46,30 @@ def downgrade() -> None:
 EXPECTED = {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 1}
 
 
+def value_of(cursor: Any, pragma: str) -> object:
+    cursor.execute(f"PRAGMA {pragma}")  # what execute returns differs between drivers
+    return cursor.fetchone()[0]
+
+
 def test_every_pooled_connection_is_configured(settings: Settings) -> None:
     # A busy timeout unlike the driver's default (5000 ms) proves the setting is applied.
     settings = settings.model_copy(update={"sqlite_busy_timeout_ms": 4321})
     expected = EXPECTED | {"busy_timeout": settings.sqlite_busy_timeout_ms}
-    with ExitStack() as stack:
-        database = stack.enter_context(Database.opened(settings))
-        # Hold pool_size connections at once so each is a different DBAPI connection.
-        for number in range(settings.pool_size):
-            cursor = stack.enter_context(closing(database.engine.raw_connection())).cursor()
-            for pragma, value in expected.items():
-                actual = cursor.execute(f"PRAGMA {pragma}").fetchone()[0]
-                assert actual == value, (
-                    f"pooled connection {number}: PRAGMA {pragma} is {actual!r}, not {value!r}; "
-                    "set it in the engine's connect hook (db/dialect.py)"
-                )
+
+    def pragmas_of_pooled_connections(session: Session) -> list[dict[str, object]]:
+        engine = session.connection().engine
+        with ExitStack() as stack:
+            # Hold pool_size connections at once so each is a different DBAPI connection.
+            held = [engine.raw_connection() for _ in range(settings.pool_size)]
+            cursors = [stack.enter_context(closing(connection)).cursor() for connection in held]
+            return [{pragma: value_of(cursor, pragma) for pragma in expected} for cursor in cursors]
+
+    for number, pragmas in enumerate(in_session(settings, pragmas_of_pooled_connections)):
+        for pragma, value in expected.items():
+            assert pragmas[pragma] == value, (
+                f"pooled connection {number}: PRAGMA {pragma} is {pragmas[pragma]!r}, not "
+                f"{value!r}; set it in the engine's connect hook (db/dialect.py)"
+            )
 
 
 def write_lock_refusal(settings: Settings) -> str | None:
@@ -72,12 +83,16 @@ def write_lock_refusal(settings: Settings) -> str | None:
         return None
 
 
-def test_write_transactions_take_the_write_lock_at_begin(
-    database: Database, settings: Settings
-) -> None:
-    with database.sessions() as session, session.begin():
+def read_then_try_the_lock(settings: Settings) -> Callable[[Session], str | None]:
+    def attempt(session: Session) -> str | None:
         session.execute(select(User.id).limit(1))  # a read first, as in read-then-write routes
-        refusal = write_lock_refusal(settings)
+        return write_lock_refusal(settings)
+
+    return attempt
+
+
+def test_write_transactions_take_the_write_lock_at_begin(settings: Settings) -> None:
+    refusal = in_session(settings, read_then_try_the_lock(settings))
     assert refusal is not None, (
         "a write transaction that has only read does not hold the write lock: it began with a "
         "deferred BEGIN and will fail with 'database is locked' when it writes under load. "
@@ -86,19 +101,17 @@ def test_write_transactions_take_the_write_lock_at_begin(
     assert "locked" in refusal
 
 
-def test_read_sessions_leave_the_write_lock_free(database: Database, settings: Settings) -> None:
-    with database.read_sessions() as session, session.begin():
-        session.execute(select(User.id).limit(1))
-        refusal = write_lock_refusal(settings)
+def test_read_sessions_leave_the_write_lock_free(settings: Settings) -> None:
+    refusal = in_session(settings, read_then_try_the_lock(settings), read=True)
     assert refusal is None, (
         f"a read-only session blocked writers ({refusal}); it must BEGIN deferred"
     )
 
 
 def test_reads_do_not_wait_for_a_writer(
-    client: TestClient, database: Database, settings: Settings
+    client: TestClient, arrange: sessionmaker[Session], settings: Settings
 ) -> None:
-    with database.unit_of_work() as session:
+    with arrange.begin() as session:
         tag = new_tag(session)
     with other_connection(settings.database_url, timeout=0) as writer:
         writer.execute("BEGIN EXCLUSIVE")  # in WAL mode, readers go on regardless
@@ -130,9 +143,9 @@ def row_counts(engine: Engine) -> dict[str, int]:
 
 
 def test_batch_migration_keeps_child_rows(
-    settings: Settings, fresh_engine: Engine, tmp_path: Path
+    settings: Settings, arrange: sessionmaker[Session], fresh_engine: Engine, tmp_path: Path
 ) -> None:
-    with Database.opened(settings) as database, database.unit_of_work() as session:
+    with arrange.begin() as session:
         one_of_every_row(session)
     before = row_counts(fresh_engine)
 

@@ -1,7 +1,7 @@
 """The write path: committed before the response, rolled back on any error, pool returned."""
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -9,14 +9,16 @@ from fastapi import APIRouter, FastAPI, HTTPException
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, func, select, update
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 import {{ cookiecutter.package_name }} as package
 from {{ cookiecutter.package_name }}.db.session import Database, DatabaseDep
 from {{ cookiecutter.package_name }}.errors import NotFound
 from {{ cookiecutter.package_name }}.models import Tag, Task, User, task_tags
+from {{ cookiecutter.package_name }}.settings import Settings
 
 from tests.factories import created
+from tests.sessions import as_service, in_session
 
 PACKAGE_DIR = Path(package.__file__).parent
 WRITTEN_BEFORE_FAILING = "written-before-failing"
@@ -35,7 +37,7 @@ def write_then_fail(session: Session, *, failure: str) -> None:
 
 @failing_routes.post("/write-then-fail/{failure}")
 async def write_then_fail_route(failure: str, database: DatabaseDep) -> None:
-    await database.write(write_then_fail, failure=failure)
+    await database.write(as_service(write_then_fail), failure=failure)
 
 
 @pytest.fixture
@@ -124,17 +126,27 @@ def update_every_row(session: Session) -> None:
 WRITES = {"an ORM flush": add_a_row, "a Core UPDATE": update_every_row}
 
 
-def test_read_sessions_refuse_writes(database: Database, fresh_engine: Engine) -> None:
-    with database.unit_of_work() as session:
+def refused(write: Callable[[Session], None]) -> Callable[[Session], bool]:
+    def attempt(session: Session) -> bool:
+        try:
+            write(session)
+        except DBAPIError:
+            return True
+        return False
+
+    return attempt
+
+
+def test_read_sessions_refuse_writes(
+    settings: Settings, arrange: sessionmaker[Session], fresh_engine: Engine
+) -> None:
+    with arrange.begin() as session:
         session.add(Tag(name="stored"))
-    went_through = []
-    for name, write in WRITES.items():
-        with database.read_sessions() as session:
-            try:
-                write(session)
-            except DBAPIError:
-                continue
-            went_through.append(name)
+    went_through = [
+        name
+        for name, write in WRITES.items()
+        if not in_session(settings, refused(write), read=True)
+    ]
     assert not went_through, (
         f"a read session ran {' and '.join(went_through)}, and its rollback then dropped the "
         "change: a route would answer 2xx for a change never stored. The database must refuse "

@@ -1,12 +1,13 @@
 from fastapi.testclient import TestClient
-
-from PACKAGE.db.session import Database
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.factories import created, new_project, new_task, new_user
 
 
-def test_comments_live_and_die_with_their_task(client: TestClient, database: Database) -> None:
-    with database.unit_of_work() as session:
+def test_comments_live_and_die_with_their_task(
+    client: TestClient, arrange: sessionmaker[Session]
+) -> None:
+    with arrange.begin() as session:
         task = new_task(session, new_project(session, new_user(session)))
     comment = created(client, "/comments", {"body": " Looks good ", "task_id": task.id})
     assert comment["body"] == "Looks good"

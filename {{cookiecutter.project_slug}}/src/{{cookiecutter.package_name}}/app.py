@@ -25,7 +25,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        with Database.opened(settings) as database:
+        async with Database.opened(settings) as database:
             app.state.database = database
             yield
 

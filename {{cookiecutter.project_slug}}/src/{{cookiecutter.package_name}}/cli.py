@@ -6,17 +6,22 @@ import sys
 from collections.abc import Sequence
 
 import uvicorn
+from sqlalchemy.orm import Session
 
+from .db.dialect import create_db_engine
 from .db.migrate import make_migration, migrations_match_models, upgrade
 from .db.seed import seed
-from .db.session import Database
 from .logs import config as logging_config
 from .settings import PACKAGE, Settings
 
 
 def seed_database(settings: Settings) -> None:
-    with Database.opened(settings) as database, database.unit_of_work() as session:
-        seed(session)
+    engine = create_db_engine(settings)
+    try:
+        with Session(engine) as session, session.begin():
+            seed(session)
+    finally:
+        engine.dispose()
 
 
 def serve(settings: Settings) -> None:

@@ -3,9 +3,8 @@ from fastapi import APIRouter
 from ..db.session import DatabaseDep
 from ..errors import Conflict, NotFound, responses
 from ..models import Comment
-from ..schemas import CommentCreate, CommentRead, CommentUpdate, Id, Page
+from ..schemas import CommentCreate, CommentRead, CommentUpdate, Id, Page, Rows
 from ..services import comments
-from ..services.rows import Rows
 from .paging import Limit, Offset
 
 router = APIRouter(prefix="/comments", tags=["comments"])

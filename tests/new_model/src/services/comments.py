@@ -2,8 +2,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Comment
-from ..schemas import CommentCreate, CommentUpdate
-from .rows import Rows, add, change, get_or_404, paginate
+from ..schemas import CommentCreate, CommentUpdate, Rows
+from .rows import add, change, get_or_404, paginate
 
 
 def create_comment(session: Session, *, body: CommentCreate) -> Comment:

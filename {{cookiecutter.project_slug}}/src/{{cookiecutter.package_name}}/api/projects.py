@@ -3,9 +3,8 @@ from fastapi import APIRouter
 from ..db.session import DatabaseDep
 from ..errors import Conflict, NotFound, responses
 from ..models import Project
-from ..schemas import Id, Page, ProjectCreate, ProjectRead, ProjectUpdate
+from ..schemas import Id, Page, ProjectCreate, ProjectRead, ProjectUpdate, Rows
 from ..services import projects
-from ..services.rows import Rows
 from .paging import Limit, Offset
 
 router = APIRouter(prefix="/projects", tags=["projects"])

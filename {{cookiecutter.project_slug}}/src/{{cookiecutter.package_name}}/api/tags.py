@@ -3,9 +3,8 @@ from fastapi import APIRouter
 from ..db.session import DatabaseDep
 from ..errors import Conflict, NotFound, responses
 from ..models import Tag
-from ..schemas import Id, Page, TagCreate, TagRead, TagUpdate
+from ..schemas import Id, Page, Rows, TagCreate, TagRead, TagUpdate
 from ..services import tags
-from ..services.rows import Rows
 from .paging import Limit, Offset
 
 router = APIRouter(prefix="/tags", tags=["tags"])

@@ -3,9 +3,8 @@ from fastapi import APIRouter
 from ..db.session import DatabaseDep
 from ..errors import Conflict, NotFound, responses
 from ..models import Task
-from ..schemas import Id, Page, TaskCreate, TaskRead, TaskUpdate
+from ..schemas import Id, Page, Rows, TaskCreate, TaskRead, TaskUpdate
 from ..services import tasks
-from ..services.rows import Rows
 from .paging import Limit, Offset
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])

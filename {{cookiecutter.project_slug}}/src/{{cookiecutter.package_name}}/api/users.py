@@ -3,9 +3,8 @@ from fastapi import APIRouter
 from ..db.session import DatabaseDep
 from ..errors import Conflict, NotFound, responses
 from ..models import User
-from ..schemas import Id, Page, UserCreate, UserRead, UserUpdate
+from ..schemas import Id, Page, Rows, UserCreate, UserRead, UserUpdate
 from ..services import users
-from ..services.rows import Rows
 from .paging import Limit, Offset
 
 router = APIRouter(prefix="/users", tags=["users"])

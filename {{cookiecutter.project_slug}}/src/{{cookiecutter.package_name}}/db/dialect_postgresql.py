@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from anyio import CapacityLimiter
-from sqlalchemy import Connection, Constraint, Engine, MetaData, create_engine, make_url
+from sqlalchemy import URL, Connection, Constraint, Engine, MetaData, create_engine, make_url
 from sqlalchemy.dialects.postgresql import insert as insert  # ON CONFLICT DO NOTHING for seeding
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -21,20 +21,33 @@ from ..settings import Settings
 
 # psycopg's read-only mode: the server refuses writes in sessions created with this option.
 READ_ONLY = "postgresql_readonly"
+# The driver of asyncio engines: psycopg 3 serves both.
+ASYNC_DRIVERNAME = "postgresql+psycopg"
 MIGRATION_OPTIONS: dict[str, Any] = {}
 
 
 def create_db_engine(settings: Settings) -> Engine:
-    return create_engine(
-        settings.database_url,
-        pool_size=settings.pool_size,
-        max_overflow=settings.max_overflow,
-        pool_timeout=settings.pool_timeout,
+    url, options = engine_arguments(settings)
+    return configure(create_engine(url, **options), settings)
+
+
+def engine_arguments(settings: Settings) -> tuple[URL, dict[str, Any]]:
+    """The URL and options of every engine on the database, sync or async."""
+    options = {
+        "pool_size": settings.pool_size,
+        "max_overflow": settings.max_overflow,
+        "pool_timeout": settings.pool_timeout,
         # A statement's values come from request bodies: errors, and so logs, never show them.
-        hide_parameters=True,
-        pool_pre_ping=settings.pool_pre_ping,
-        pool_recycle=settings.pool_recycle_s,
-    )
+        "hide_parameters": True,
+        "pool_pre_ping": settings.pool_pre_ping,
+        "pool_recycle": settings.pool_recycle_s,
+    }
+    return make_url(settings.database_url), options
+
+
+def configure(engine: Engine, settings: Settings) -> Engine:
+    """Nothing to listen for: psycopg's connections need no set-up of their own."""
+    return engine
 
 
 @contextmanager

@@ -20,6 +20,7 @@ from typing import Any
 
 from anyio import CapacityLimiter
 from sqlalchemy import (
+    URL,
     Connection,
     Constraint,
     Engine,
@@ -39,22 +40,36 @@ from ..settings import Settings
 READ_ONLY = "read_only"
 # Write transactions begun with this one fail at once, rather than wait, if the lock is taken.
 NO_WAIT = "no_wait"
+# The driver of asyncio engines: DATABASE_URL names the database alike for sync and async.
+ASYNC_DRIVERNAME = "sqlite+aiosqlite"
 # Batch mode lets SQLite alter a table by copying it.
 MIGRATION_OPTIONS: dict[str, Any] = {"render_as_batch": True}
 
 
 def create_db_engine(settings: Settings) -> Engine:
+    url, options = engine_arguments(settings)
+    return configure(create_engine(url, **options), settings)
+
+
+def engine_arguments(settings: Settings) -> tuple[URL, dict[str, Any]]:
+    """The URL and options of every engine on the database, sync or async; the database
+    file's folder is made."""
     url = make_url(settings.database_url)
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(
-        url,
-        pool_size=settings.pool_size,
-        max_overflow=settings.max_overflow,
-        pool_timeout=settings.pool_timeout,
+    options = {
+        "pool_size": settings.pool_size,
+        "max_overflow": settings.max_overflow,
+        "pool_timeout": settings.pool_timeout,
         # A statement's values come from request bodies: errors, and so logs, never show them.
-        hide_parameters=True,
-    )
+        "hide_parameters": True,
+    }
+    return url, options
+
+
+def configure(engine: Engine, settings: Settings) -> Engine:
+    """Set the pragmas on each new connection and begin transactions as below (for an async
+    engine, pass its sync_engine)."""
     event.listen(engine, "connect", partial(_configure_connection, settings))
     event.listen(engine, "begin", partial(_begin, settings))
     return engine
@@ -128,7 +143,8 @@ def _configure_connection(settings: Settings, dbapi_connection: Any, _record: An
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {settings.sqlite_busy_timeout_ms:d}")
     # WAL persists in the file; switch only once so workers do not race for the lock.
-    if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+    cursor.execute("PRAGMA journal_mode")
+    if cursor.fetchone()[0] != "wal":
         cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute(f"PRAGMA synchronous = {settings.sqlite_synchronous}")

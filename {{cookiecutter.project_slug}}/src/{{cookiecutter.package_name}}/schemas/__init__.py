@@ -5,7 +5,7 @@ columns a model marks private with mapped_column(info={"private": True}).
 """
 
 from .common import INTEGER_MAX, Id
-from .page import Page
+from .page import Page, Rows
 from .project import ProjectCreate, ProjectRead, ProjectUpdate
 from .tag import TagCreate, TagRead, TagUpdate
 from .task import TaskCreate, TaskRead, TaskUpdate
@@ -18,6 +18,7 @@ __all__ = [
     "ProjectCreate",
     "ProjectRead",
     "ProjectUpdate",
+    "Rows",
     "TagCreate",
     "TagRead",
     "TagUpdate",

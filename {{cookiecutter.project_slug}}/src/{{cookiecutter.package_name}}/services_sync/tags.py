@@ -2,8 +2,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Tag
-from ..schemas import TagCreate, TagUpdate
-from .rows import Rows, add, change, get_or_404, paginate
+from ..schemas import Rows, TagCreate, TagUpdate
+from .rows import add, change, get_or_404, paginate
 
 
 def create_tag(session: Session, *, body: TagCreate) -> Tag:

@@ -2,8 +2,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Project
-from ..schemas import ProjectCreate, ProjectUpdate
-from .rows import Rows, add, change, get_or_404, paginate
+from ..schemas import ProjectCreate, ProjectUpdate, Rows
+from .rows import add, change, get_or_404, paginate
 
 
 def create_project(session: Session, *, body: ProjectCreate) -> Project:

@@ -5,8 +5,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..errors import Conflict
 from ..models import Tag, Task
-from ..schemas import TaskCreate, TaskUpdate
-from .rows import Rows, add, change, get_or_404, paginate
+from ..schemas import Rows, TaskCreate, TaskUpdate
+from .rows import add, change, get_or_404, paginate
 
 # TaskRead includes the tags: load them with the task, never lazily afterwards.
 WITH_TAGS = selectinload(Task.tags)

@@ -1,7 +1,6 @@
 """Helpers every service shares: look-up, insert, partial update, paging."""
 
-from collections.abc import Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, inspect, select
 from sqlalchemy.orm import Session
@@ -9,6 +8,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 
 from ..db.base import Base
 from ..errors import Invalid, NotFound
+from ..schemas import Rows
 
 Model = TypeVar("Model", bound=Base)
 
@@ -36,17 +36,6 @@ def change(session: Session, row: Model, changes: dict[str, Any]) -> Model:
         setattr(row, key, value)
     session.flush()
     return row
-
-
-class Rows(Generic[Model]):
-    """One page of a query's rows, and how many rows the whole query matches. Not a
-    dataclass: FastAPI versions that turn a returned dataclass into a dict deep-copy it."""
-
-    def __init__(self, items: Sequence[Model], total: int, limit: int, offset: int) -> None:
-        self.items = items
-        self.total = total
-        self.limit = limit
-        self.offset = offset
 
 
 def paginate(session: Session, query: Select[Model], limit: int, offset: int) -> Rows[Model]:

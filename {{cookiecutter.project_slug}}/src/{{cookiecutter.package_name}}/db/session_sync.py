@@ -13,15 +13,15 @@ cannot wait for another process (a write that already holds the lock, a read tha
 waits for writers) runs on the event loop; anything that may wait runs in a worker thread.
 """
 
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Concatenate, ParamSpec, Self, TypeVar
 
 from anyio import CapacityLimiter, to_thread
 from anyio.lowlevel import checkpoint
 from fastapi import Depends, Request
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..settings import Settings
@@ -50,9 +50,10 @@ class Database:
         return cls(engine, sessions, read_sessions, *limiters(settings))
 
     @classmethod
-    @contextmanager
-    def opened(cls, settings: Settings) -> Iterator[Self]:
-        """A database for the length of the block, its engine disposed afterwards."""
+    @asynccontextmanager
+    async def opened(cls, settings: Settings) -> AsyncIterator[Self]:
+        """A database for the length of the block (the app's lifespan), its engine disposed
+        afterwards."""
         database = cls.from_settings(settings)
         try:
             yield database
@@ -98,8 +99,16 @@ class Database:
             return _in_session(self.read_sessions, run)
         return await to_thread.run_sync(_in_session, self.read_sessions, run, limiter=self.readers)
 
+    async def ping(self) -> None:
+        """Fail unless the database answers a query."""
+        await self.read(_select_one)
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _select_one(session: Session) -> None:
+    session.execute(text("SELECT 1"))
 
 
 def _in_session(

@@ -2,8 +2,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import User
-from ..schemas import UserCreate, UserUpdate
-from .rows import Rows, add, change, get_or_404, paginate
+from ..schemas import Rows, UserCreate, UserUpdate
+from .rows import add, change, get_or_404, paginate
 
 
 def create_user(session: Session, *, body: UserCreate) -> User:

@@ -1,0 +1,33 @@
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..models import Project
+from ..schemas import ProjectCreate, ProjectUpdate, Rows
+from .rows import add, change, get_or_404, paginate
+
+
+async def create_project(session: AsyncSession, *, body: ProjectCreate) -> Project:
+    return await add(session, Project(**body.model_dump()))
+
+
+async def list_projects(
+    session: AsyncSession, *, owner_id: int | None, limit: int, offset: int
+) -> Rows[Project]:
+    query = select(Project).order_by(Project.id)
+    if owner_id is not None:
+        query = query.where(Project.owner_id == owner_id)
+    return await paginate(session, query, limit, offset)
+
+
+async def get_project(session: AsyncSession, *, project_id: int) -> Project:
+    return await get_or_404(session, Project, project_id)
+
+
+async def update_project(session: AsyncSession, *, project_id: int, body: ProjectUpdate) -> Project:
+    project = await get_project(session, project_id=project_id)
+    return await change(session, project, body.model_dump(exclude_unset=True))
+
+
+async def delete_project(session: AsyncSession, *, project_id: int) -> None:
+    """The database deletes its tasks."""
+    await session.delete(await get_project(session, project_id=project_id))

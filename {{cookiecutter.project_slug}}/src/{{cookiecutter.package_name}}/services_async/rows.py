@@ -1,0 +1,49 @@
+"""Helpers every service shares: look-up, insert, partial update, paging."""
+
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, func, inspect, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.interfaces import ORMOption
+
+from ..db.base import Base
+from ..errors import Invalid, NotFound
+from ..schemas import Rows
+
+Model = TypeVar("Model", bound=Base)
+
+
+async def get_or_404(
+    session: AsyncSession, model: type[Model], id_: int, *options: ORMOption
+) -> Model:
+    row = await session.get(model, id_, options=options)
+    if row is None:
+        raise NotFound(f"{model.__name__} {id_} does not exist")
+    return row
+
+
+async def add(session: AsyncSession, row: Model) -> Model:
+    """Add and flush, so the id is known and constraint errors surface inside the service."""
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def change(session: AsyncSession, row: Model, changes: dict[str, Any]) -> Model:
+    """Apply a partial update; null is refused for columns that cannot hold it."""
+    columns = inspect(type(row)).columns
+    for key, value in changes.items():
+        if value is None and not columns[key].nullable:
+            raise Invalid(f"{key} cannot be null")
+        setattr(row, key, value)
+    await session.flush()
+    return row
+
+
+async def paginate(
+    session: AsyncSession, query: Select[Model], limit: int, offset: int
+) -> Rows[Model]:
+    counted = select(func.count()).select_from(query.order_by(None).subquery())
+    total = await session.scalar(counted) or 0
+    items = (await session.scalars(query.limit(limit).offset(offset))).all()
+    return Rows(items, total, limit, offset)

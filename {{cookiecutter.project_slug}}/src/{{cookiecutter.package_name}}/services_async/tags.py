@@ -1,0 +1,27 @@
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..models import Tag
+from ..schemas import Rows, TagCreate, TagUpdate
+from .rows import add, change, get_or_404, paginate
+
+
+async def create_tag(session: AsyncSession, *, body: TagCreate) -> Tag:
+    return await add(session, Tag(**body.model_dump()))
+
+
+async def list_tags(session: AsyncSession, *, limit: int, offset: int) -> Rows[Tag]:
+    return await paginate(session, select(Tag).order_by(Tag.name), limit, offset)
+
+
+async def get_tag(session: AsyncSession, *, tag_id: int) -> Tag:
+    return await get_or_404(session, Tag, tag_id)
+
+
+async def update_tag(session: AsyncSession, *, tag_id: int, body: TagUpdate) -> Tag:
+    tag = await get_tag(session, tag_id=tag_id)
+    return await change(session, tag, body.model_dump(exclude_unset=True))
+
+
+async def delete_tag(session: AsyncSession, *, tag_id: int) -> None:
+    await session.delete(await get_tag(session, tag_id=tag_id))

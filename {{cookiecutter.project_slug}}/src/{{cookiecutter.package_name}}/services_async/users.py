@@ -1,0 +1,28 @@
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..models import User
+from ..schemas import Rows, UserCreate, UserUpdate
+from .rows import add, change, get_or_404, paginate
+
+
+async def create_user(session: AsyncSession, *, body: UserCreate) -> User:
+    return await add(session, User(**body.model_dump()))
+
+
+async def list_users(session: AsyncSession, *, limit: int, offset: int) -> Rows[User]:
+    return await paginate(session, select(User).order_by(User.id), limit, offset)
+
+
+async def get_user(session: AsyncSession, *, user_id: int) -> User:
+    return await get_or_404(session, User, user_id)
+
+
+async def update_user(session: AsyncSession, *, user_id: int, body: UserUpdate) -> User:
+    user = await get_user(session, user_id=user_id)
+    return await change(session, user, body.model_dump(exclude_unset=True))
+
+
+async def delete_user(session: AsyncSession, *, user_id: int) -> None:
+    """The database deletes their projects and those projects' tasks, and unassigns the rest."""
+    await session.delete(await get_user(session, user_id=user_id))
