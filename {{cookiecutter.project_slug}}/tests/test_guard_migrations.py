@@ -3,14 +3,13 @@
 from typing import Any
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Column, Engine, Index, Table, inspect
 from sqlalchemy.sql.schema import ColumnCollectionConstraint
 
 from {{ cookiecutter.package_name }}.db.base import Base
-from {{ cookiecutter.package_name }}.db.migrate import alembic_config
+from {{ cookiecutter.package_name }}.db.migrate import downgrade, upgrade
 from {{ cookiecutter.package_name }}.settings import Settings
 
 MAKE_MIGRATION = "uv run {{ cookiecutter.project_slug }} makemigration"
@@ -53,14 +52,12 @@ def test_migrations_match_the_models(settings: Settings, fresh_engine: Engine) -
 
 
 def test_downgrade_to_base_then_upgrade_again(settings: Settings, fresh_engine: Engine) -> None:
-    with alembic_config(settings) as config:
-        try:
-            command.downgrade(config, "base")
-        except Exception as exc:  # any failure is the finding
-            pytest.fail(f"downgrade to base failed: {str(exc).splitlines()[0]}")
+    try:
+        downgrade(settings, "base")
+    except Exception as exc:  # any failure is the finding
+        pytest.fail(f"downgrade to base failed: {str(exc).splitlines()[0]}")
     assert table_names(fresh_engine) == {"alembic_version"}, (
         f"downgrade to base left tables: {table_names(fresh_engine) - {'alembic_version'}}"
     )
-    with alembic_config(settings) as config:
-        command.upgrade(config, "head")
+    upgrade(settings, "head")
     assert table_names(fresh_engine) == set(Base.metadata.tables) | {"alembic_version"}

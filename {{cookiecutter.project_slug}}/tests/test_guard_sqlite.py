@@ -9,14 +9,14 @@ from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any
 
-from alembic import command
+from alembic.config import Config
 from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from {{ cookiecutter.package_name }}.db.base import Base
-from {{ cookiecutter.package_name }}.db.migrate import alembic_config
+from {{ cookiecutter.package_name }}.db.migrate import upgrade
 from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.settings import PACKAGE, Settings
 
@@ -152,16 +152,16 @@ def test_batch_migration_keeps_child_rows(
     scripts = tmp_path / "migrations"
     with as_file(files(PACKAGE) / "migrations") as source:
         shutil.copytree(source, scripts)
-    with alembic_config(settings, str(scripts)) as config:
-        head = ScriptDirectory.from_config(config).get_current_head()
+    config = Config()
+    config.set_main_option("script_location", str(scripts))
+    head = ScriptDirectory.from_config(config).get_current_head()
     parents = sorted(
         {fk.column.table.name for t in Base.metadata.tables.values() for fk in t.foreign_keys}
     )
     (scripts / "versions" / "batch_copy.py").write_text(
         BATCH_REVISION.format(head=head, parents=parents)
     )
-    with alembic_config(settings, str(scripts)) as config:
-        command.upgrade(config, "head")
+    upgrade(settings, "head", str(scripts))
 
     after = row_counts(fresh_engine)
     lost = [

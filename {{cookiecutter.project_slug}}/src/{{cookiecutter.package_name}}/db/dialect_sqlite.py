@@ -191,13 +191,16 @@ def migration_transaction(
     driver = connection.connection.driver_connection
     if driver is None or driver.in_transaction:
         raise RuntimeError("migrations must start outside a transaction to turn foreign keys off")
-    driver.execute("PRAGMA foreign_keys = OFF")
+    # Through the DB-API cursor, which the async driver's adapter provides too.
+    cursor = connection.connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = OFF")
     try:
         with begin():
             yield
             _check_foreign_keys(connection)
     finally:
-        driver.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
 
 
 def _check_foreign_keys(connection: Connection) -> None:

@@ -12,6 +12,7 @@ while it waits behind others, and no connection is opened beyond the pool. The d
 for the database (its lock, a row another transaction holds) without blocking the event loop.
 """
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from typing import Annotated, Concatenate, ParamSpec, Self, TypeVar
 
 from anyio import CapacityLimiter
 from fastapi import Depends, Request
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -118,3 +119,19 @@ async def _database(request: Request) -> Database:
 
 
 DatabaseDep = Annotated[Database, Depends(_database)]
+
+
+def run_on_connection(settings: Settings, work: Callable[[Connection], T]) -> T:
+    """`work(connection)` on an engine of its own, disposed afterwards: how migrations run.
+    As in Alembic's async environment, the driver is the async one and the migration code,
+    synchronous, runs inside `run_sync`. Call it where no event loop runs."""
+    return asyncio.run(_run_on_connection(settings, work))
+
+
+async def _run_on_connection(settings: Settings, work: Callable[[Connection], T]) -> T:
+    engine = create_async_db_engine(settings)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(work)
+    finally:
+        await engine.dispose()

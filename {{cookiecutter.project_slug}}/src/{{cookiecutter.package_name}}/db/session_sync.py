@@ -21,7 +21,7 @@ from typing import Annotated, Concatenate, ParamSpec, Self, TypeVar
 from anyio import CapacityLimiter, to_thread
 from anyio.lowlevel import checkpoint
 from fastapi import Depends, Request
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..settings import Settings
@@ -125,3 +125,13 @@ async def _database(request: Request) -> Database:
 
 
 DatabaseDep = Annotated[Database, Depends(_database)]
+
+
+def run_on_connection(settings: Settings, work: Callable[[Connection], T]) -> T:
+    """`work(connection)` on an engine of its own, disposed afterwards: how migrations run."""
+    engine = create_db_engine(settings)
+    try:
+        with engine.connect() as connection:
+            return work(connection)
+    finally:
+        engine.dispose()
