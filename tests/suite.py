@@ -34,6 +34,10 @@ def run_suite(
     assert Path(imported).is_relative_to(copy), f"the suite would test {imported}, not the copy"
     report = copy / "report.xml"
     pytest_options = ["-q", "-p", "no:cacheprovider", f"--junitxml={report}"]
+    # Python tracebacks, not pytest's: pytest parses the source of each frame, and on Python
+    # 3.11 before 3.11.8 (CPython gh-106905) that can end a run with many failures in an
+    # INTERNALERROR ("AST constructor recursion depth mismatch").
+    pytest_options.append("--tb=native")
     if not fuzz:  # nor the fuzzer's libraries: hypothesis's plugin imports it at the end
         pytest_options += ["-p", "no:schemathesis", "-p", "no:hypothesispytest"]
         pytest_options += [f"--ignore=tests/{FUZZER}"]

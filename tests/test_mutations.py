@@ -8,6 +8,7 @@ is applied to a copy of the variant's project and the project's own suite runs o
 the terminal summary lists what caught each mode.
 """
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,12 +23,19 @@ from tests.variants import Variant
 
 MUTATIONS = Path(__file__).parent / "mutations"
 GENERATED_TESTS = ROOT / "{{cookiecutter.project_slug}}" / "tests"
-# The full variants each folder's patches run on.
-VARIANTS_OF_FOLDER = {
-    "all": ["sqlite", "postgresql-docker"],
-    "sqlite": ["sqlite"],
-    "postgresql": ["postgresql-docker"],
+# The full variants the table runs on, by database and session style. A patch in
+# mutations/<database>/ runs on that database's variants ("all": both databases); one in
+# mutations/<database>/<style>/ patches a file of that session style and runs on its variants.
+VARIANT_KINDS = {
+    "sqlite": ("sqlite", "sync"),
+    "postgresql-docker": ("postgresql", "sync"),
+    "sqlite-async": ("sqlite", "async"),
+    "postgresql-async": ("postgresql", "async"),
 }
+# The table in full is four suites per shared patch: too long for one 2-core machine. There,
+# the shared patches run on the sync variants and the async variants take their own patches;
+# MUTATION_TABLE=full (the template's CI, one job per variant) runs every patch everywhere.
+FULL_TABLE = os.environ.get("MUTATION_TABLE") == "full"
 PASSES = "nothing"  # a patch the suite must accept
 
 
@@ -56,14 +64,23 @@ class Mutation:
         return self.guard == PASSES or any(name.startswith(FUZZER) for name in named)
 
 
+def variants_of(path: Path) -> list[str]:
+    database, *style = path.parent.relative_to(MUTATIONS).parts
+    return [
+        name
+        for name, (kind, session_style) in VARIANT_KINDS.items()
+        if database in ("all", kind)
+        and (style == [session_style] or (not style and (FULL_TABLE or session_style == "sync")))
+    ]
+
+
 def cases() -> list[Any]:
     # Not grouped by variant: xdist spreads the cases over its workers, each of which
     # prepares the variants it meets once; grouped, one worker ran every PostgreSQL case.
     return [
         pytest.param(variant, Mutation.read(path), id=f"{variant}/{path.stem}")
-        for folder, variants in VARIANTS_OF_FOLDER.items()
-        for path in sorted((MUTATIONS / folder).glob("*.diff"))
-        for variant in variants
+        for path in sorted(MUTATIONS.rglob("*.diff"))
+        for variant in variants_of(path)
     ]
 
 
@@ -136,14 +153,14 @@ def suite_tests(pattern: str) -> set[str]:
 def test_every_mutation_names_tests_that_exist() -> None:
     modules = {path.name for path in GENERATED_TESTS.glob("test_*.py")}
     known = suite_tests("test_*.py") | modules | {PASSES}
-    mutations = [Mutation.read(path) for path in MUTATIONS.glob("*/*.diff")]
+    mutations = [Mutation.read(path) for path in MUTATIONS.rglob("*.diff")]
     named = {mutation.path.name: {mutation.guard, *mutation.also} - known for mutation in mutations}
     unknown = {name: sorted(tests) for name, tests in named.items() if tests}
     assert not unknown, f"mutation headers name tests that do not exist: {unknown}"
 
 
 def test_every_guard_has_a_mutation() -> None:
-    caught_by = {Mutation.read(path).guard for path in MUTATIONS.glob("*/*.diff")}
+    caught_by = {Mutation.read(path).guard for path in MUTATIONS.rglob("*.diff")}
     unproven = sorted(suite_tests("test_guard_*.py") - caught_by)
     assert not unproven, (
         f"guards no mutation in tests/mutations/ proves: {unproven}. Add a patch that brings "
