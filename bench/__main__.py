@@ -1,13 +1,14 @@
-"""The benchmark: a rendered service beside the textbook app, under the same load, in one run.
+"""The benchmark: rendered services beside the textbook app, under the same load, in one run.
 
-    uv run python -m bench --database sqlite --session-style sync --workers 1,2
+    uv run python -m bench --database sqlite --session-style sync,async --workers 1,2
 
-renders the variant (or takes --project), starts it and bench/textbook.py on the same
-database engine with each number of workers, and drives each scenario at each client count,
-all servers in alternating rounds. It prints, per number of workers, req/s, p50/p99/max,
-errors, the integrity check (rows stored == 2xx creates) for both apps and the ratio of their
-medians; what more workers gave the service; the in-process floor of a create, the time from
-start to /readyz and each server's resident memory after the load. --json writes it all.
+renders the variant in each session style (or takes each --project), starts each and
+bench/textbook.py on the same database engine with each number of workers, and drives each
+scenario at each client count, all servers in alternating rounds. It prints, per number of
+workers, req/s, p50/p99/max, errors, the integrity check (rows stored == 2xx creates) for
+every app and the ratio of each service's median to the textbook app's; what more workers gave
+each service; the in-process floor of a create, the time from start to /readyz and each
+server's resident memory after the load. --json writes it all.
 """
 
 import argparse
@@ -38,9 +39,8 @@ SCENARIOS = {  # name: (share of creates, read path)
     "mix": (0.2, "/tags/{id}"),
 }
 KNOWN_TAGS = 200
-APPS = ("service", "textbook")
+TEXTBOOK = "textbook"
 FIGURES = ("req/s", "p50 / p99 ms", "errors")  # each app's cells in the tables
-READY_PATHS = {"service": "/readyz", "textbook": "/tags?limit=1"}
 STALLED = Result(0, 0, 0, 0, 1.0, 0.0, 0.0, 0.0, 0)  # an app that did not answer before a round
 Server = tuple[str, int]  # (app, workers)
 
@@ -49,33 +49,34 @@ def main() -> None:
     args = parse_args()
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
-        answers = {"database": args.database, "session_style": args.session_style}
-        project = args.project or render(workdir, **answers)
-        answers = json.loads((project / ".cookiecutter.json").read_text())
-        args.database = answers["database"]
-        args.session_style = answers.get("session_style", "sync")
-        # Bytecode compiled once, as a first run leaves it, so start-up is measured as users see it.
-        run(["uv", "sync", "--quiet", "--compile-bytecode"], project)
-        servers = [(app, workers) for workers in args.workers for app in APPS]
-        names = [f"bench_{app}_{workers}" for app, workers in servers] + ["bench_floor"]
-        *server_urls, floor_url = stack.enter_context(database_urls(args.database, workdir, names))
+        projects = rendered(args, workdir)
+        args.apps = [*projects, TEXTBOOK]
+        servers = [(app, workers) for workers in args.workers for app in args.apps]
+        names = [f"bench_{app}_{workers}" for app, workers in servers]
+        names += [f"bench_floor_{style}" for style in projects]
+        urls = stack.enter_context(database_urls(args.database, workdir, names))
+        server_urls, floor_urls = urls[: len(servers)], urls[len(servers) :]
+        textbook_project = next(iter(projects.values()))
         apps = {}
         for (app, workers), url in zip(servers, server_urls, strict=True):
             process = (
-                service(project, answers, url, workers, workdir)
-                if app == "service"
-                else textbook(project, url, workers, workdir)
+                textbook(textbook_project, url, workers, workdir)
+                if app == TEXTBOOK
+                else service(projects[app], url, workers, workdir)
             )
             apps[app, workers] = stack.enter_context(started((app, workers), process, url))
         report = {
             "machine": machine(),
             "database": args.database,
-            "session_style": args.session_style,
+            "session_styles": list(projects),
             "workers": args.workers,
             "loader": args.loader,
             "seconds": args.seconds,
             "rounds": args.rounds,
-            "floor_creates_per_s": floor(project, answers, floor_url),
+            "floor_creates_per_s": {
+                style: floor(project, floor_url)
+                for (style, project), floor_url in zip(projects.items(), floor_urls, strict=True)
+            },
             "rows": measure(apps, args),
             "servers": [server.figures() for server in apps.values()],
         }
@@ -87,20 +88,45 @@ def main() -> None:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--session-style", choices=["sync", "async"], default="sync")
+    parser.add_argument("--session-style", default="sync", help="comma-separated: sync,async")
     parser.add_argument("--workers", default="1", help="comma-separated worker counts")
     parser.add_argument("--clients", default="1,32,64,256", help="comma-separated counts")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated")
     parser.add_argument("--seconds", type=float, default=5, help="per round and app")
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per cell")
     parser.add_argument("--loader", choices=["wrk", "asyncio"], default=available_loader())
-    parser.add_argument("--project", type=Path, help="an already rendered project to measure")
+    parser.add_argument(
+        "--project",
+        type=Path,
+        action="append",
+        help="an already rendered project to measure; repeat it for one of each session style",
+    )
     parser.add_argument("--json", type=Path, help="write the figures here too")
     args = parser.parse_args()
     args.clients = [int(n) for n in args.clients.split(",")]
     args.workers = [int(n) for n in args.workers.split(",")]
     args.scenarios = args.scenarios.split(",")
+    args.session_style = args.session_style.split(",")
+    if unknown := set(args.session_style) - {"sync", "async"}:
+        parser.error(f"unknown session style(s): {', '.join(sorted(unknown))}")
     return args
+
+
+def rendered(args: argparse.Namespace, workdir: Path) -> dict[str, Path]:
+    """The project of each session style to measure, installed, by style."""
+    projects = {}
+    for project in args.project or []:
+        answers = json.loads((project / ".cookiecutter.json").read_text())
+        args.database = answers["database"]
+        projects[answers.get("session_style", "sync")] = project
+    if not projects:
+        for style in args.session_style:
+            answers = {"database": args.database, "session_style": style}
+            projects[style] = render(workdir / style, **answers)
+    for project in projects.values():
+        # Bytecode compiled once, as a first run leaves it: start-up measured as users see it.
+        run(["uv", "sync", "--quiet", "--compile-bytecode"], project)
+    return projects
 
 
 @contextmanager
@@ -120,8 +146,9 @@ def database_urls(database: str, workdir: Path, names: list[str]) -> Iterator[li
         yield [base.set(database=name).render_as_string(hide_password=False) for name in names]
 
 
-def service(project: Path, answers: dict[str, str], url: str, workers: int, logs: Path) -> Service:
-    command = [str(project / ".venv" / "bin" / answers["project_slug"]), "serve"]
+def service(project: Path, url: str, workers: int, logs: Path) -> Service:
+    slug = json.loads((project / ".cookiecutter.json").read_text())["project_slug"]
+    command = [str(project / ".venv" / "bin" / slug), "serve"]
     env = environment(DATABASE_URL=url, WORKERS=str(workers))
     return Service(command, project, env, logs)
 
@@ -137,12 +164,16 @@ def textbook(project: Path, url: str, workers: int, logs: Path) -> Service:
     return server
 
 
+def ready_path(server: Server) -> str:
+    return "/tags?limit=1" if server[0] == TEXTBOOK else "/readyz"
+
+
 class App:
     def __init__(
         self, server: Server, service: Service, database_url: str, ready_after: float
     ) -> None:
         self.server, self.service, self.ready_after = server, service, ready_after
-        self.ready_path = READY_PATHS[server[0]]
+        self.ready_path = ready_path(server)
         self.url, self.database_url = service.url, database_url
         self.stalled = False  # once it failed to recover, it is not waited for again
 
@@ -187,17 +218,17 @@ def _rss_mib(pid: int) -> float:
 def started(server: Server, process: Service, database_url: str) -> Iterator[App]:
     began = time.monotonic()
     try:
-        process.start(path=READY_PATHS[server[0]])
+        process.start(path=ready_path(server))
         yield App(server, process, database_url, round(time.monotonic() - began, 2))
     finally:
         process.kill()
 
 
-def floor(project: Path, answers: dict[str, str], url: str) -> float:
+def floor(project: Path, url: str) -> float:
     """Creates per second in-process: the same ORM insert + commit + read-schema validation."""
-    package = answers["package_name"]
+    answers = json.loads((project / ".cookiecutter.json").read_text())
+    package, style = answers["package_name"], answers.get("session_style", "sync")
     python = str(project / ".venv" / "bin" / "python")
-    style = answers.get("session_style", "sync")
     output = run([python, str(BENCH / "floor.py"), package, style], project, DATABASE_URL=url)
     return float(output.split()[-1])
 
@@ -215,7 +246,7 @@ def measure(apps: dict[Server, App], args: argparse.Namespace) -> list[dict[str,
                     mix = Mix(share, path, ids[server], prefix=f"{scenario}{clients}r{round_}")
                     results[server].append(measure_round(app, mix, clients, args))
             rows += [
-                summarise(scenario, clients, workers, {a: results[a, workers] for a in APPS})
+                summarise(scenario, clients, workers, {a: results[a, workers] for a in args.apps})
                 for workers in args.workers
             ]
     return rows
@@ -241,9 +272,8 @@ def measure_round(app: App, mix: Mix, clients: int, args: argparse.Namespace) ->
 def summarise(
     scenario: str, clients: int, workers: int, results: dict[str, list[Result]]
 ) -> dict[str, object]:
-    row: dict[str, object] = {"scenario": scenario, "clients": clients, "workers": workers}
-    for name, runs in results.items():
-        row[name] = {
+    figures = {
+        name: {
             "per_s": statistics.median(r.per_second for r in runs),
             "p50_ms": statistics.median(r.p50_ms for r in runs),
             "p99_ms": statistics.median(r.p99_ms for r in runs),
@@ -252,11 +282,17 @@ def summarise(
             "transport_errors": sum(r.transport_errors for r in runs),
             "rounds": [asdict(r) for r in runs],
         }
-    ours, theirs = row["service"], row["textbook"]
-    assert isinstance(ours, dict)
-    assert isinstance(theirs, dict)
-    row["ratio"] = round(ours["per_s"] / theirs["per_s"], 2) if theirs["per_s"] else None
-    return row
+        for name, runs in results.items()
+    }
+    baseline = figures[TEXTBOOK]["per_s"]
+    ratios = {
+        name: round(app["per_s"] / baseline, 2) if baseline else None
+        for name, app in figures.items()
+        if name != TEXTBOOK
+    }
+    return {"scenario": scenario, "clients": clients, "workers": workers, **figures} | {
+        "ratios": ratios
+    }
 
 
 def known_tags(url: str) -> tuple[int, ...]:
@@ -278,17 +314,24 @@ def machine() -> str:
 
 def print_report(report: dict[str, Any]) -> None:
     """Markdown tables, as the READMEs quote them: one per number of workers, then what more
-    workers gave the service."""
-    print(f"\n{report['database']}, {report['session_style']} sessions, "
+    workers gave each service."""
+    styles = report["session_styles"]
+    apps = [*styles, TEXTBOOK]
+    floors = ", ".join(
+        f"{style} {rate:.0f}/s" for style, rate in report["floor_creates_per_s"].items()
+    )
+    print(f"\n{report['database']}, services with {' and '.join(styles)} sessions, "
           f"loader {report['loader']}, {report['seconds']:g} s rounds, "
           f"medians of {report['rounds']} alternating rounds; {report['machine']}; "
-          f"in-process floor of a create: {report['floor_creates_per_s']:.0f}/s")  # fmt: skip
+          f"in-process floor of a create: {floors}")  # fmt: skip
     for workers in report["workers"]:
         print(f"\n{workers} worker(s):\n")
         header = ["load", "clients"]
-        header += [f"{app} {figure}" for app in APPS for figure in FIGURES] + ["ratio"]
+        header += [f"{app} {figure}" for app in apps for figure in FIGURES]
+        header += [f"{style} / {TEXTBOOK}" for style in styles]
         rows = [
-            [row["scenario"], row["clients"], *(_figures(row[app]) for app in APPS), _ratio(row)]
+            [row["scenario"], row["clients"], *(_figures(row[app]) for app in apps)]
+            + [_times(row[style]["per_s"], row[TEXTBOOK]["per_s"]) for style in styles]
             for row in report["rows"]
             if row["workers"] == workers
         ]
@@ -302,20 +345,31 @@ def print_report(report: dict[str, Any]) -> None:
 
 
 def _print_scaling(report: dict[str, Any]) -> None:
-    """The service's req/s at each number of workers, and the ratios against the first."""
+    """Each service's req/s at each number of workers, and the ratios against the first."""
     first, *more = workers = report["workers"]
+    styles = report["session_styles"]
     rate = {
-        (r["scenario"], r["clients"], r["workers"]): r["service"]["per_s"] for r in report["rows"]
+        (r["scenario"], r["clients"], r["workers"], style): r[style]["per_s"]
+        for r in report["rows"]
+        for style in styles
     }
     cells = dict.fromkeys((row["scenario"], row["clients"]) for row in report["rows"])
-    print(f"\nthe service with more workers, against {first}:\n")
-    header = ["load", "clients", *(f"{w} worker(s) req/s" for w in workers)]
-    rows = [
-        [scenario, clients, *(f"{rate[scenario, clients, w]:.0f}" for w in workers)]
-        + [_times(rate[scenario, clients, w], rate[scenario, clients, first]) for w in more]
-        for scenario, clients in cells
-    ]
-    _print_table(header + [f"{w} / {first}" for w in more], rows)
+    print(f"\nthe services with more workers, against {first}:\n")
+    header = ["load", "clients"]
+    for style in styles:
+        header += [f"{style} {w} worker(s) req/s" for w in workers]
+        header += [f"{style} {w} / {first}" for w in more]
+    rows = []
+    for scenario, clients in cells:
+        row: list[object] = [scenario, clients]
+        for style in styles:
+            row += [f"{rate[scenario, clients, w, style]:.0f}" for w in workers]
+            row += [
+                _times(rate[scenario, clients, w, style], rate[scenario, clients, first, style])
+                for w in more
+            ]
+        rows.append(row)
+    _print_table(header, rows)
 
 
 def _figures(app: dict[str, Any]) -> str:
@@ -323,10 +377,6 @@ def _figures(app: dict[str, Any]) -> str:
         return "stalled | - | -"
     errors = app["non_2xx"] + app["transport_errors"]
     return f"{app['per_s']:.0f} | {app['p50_ms']:.0f} / {app['p99_ms']:.0f} | {errors}"
-
-
-def _ratio(row: dict[str, Any]) -> str:
-    return _times(row["service"]["per_s"], row["textbook"]["per_s"])
 
 
 def _times(ours: float, theirs: float) -> str:
