@@ -117,8 +117,11 @@ def rendered(args: argparse.Namespace, workdir: Path) -> dict[str, Path]:
     projects = {}
     for project in args.project or []:
         answers = json.loads((project / ".cookiecutter.json").read_text())
+        style = answers.get("session_style", "sync")
+        if style in projects or (projects and answers["database"] != args.database):
+            raise SystemExit("--project: one project per session style, all of one database")
         args.database = answers["database"]
-        projects[answers.get("session_style", "sync")] = project
+        projects[style] = project
     if not projects:
         for style in args.session_style:
             answers = {"database": args.database, "session_style": style}

@@ -25,7 +25,8 @@ MUTATIONS = Path(__file__).parent / "mutations"
 GENERATED_TESTS = ROOT / "{{cookiecutter.project_slug}}" / "tests"
 # The full variants the table runs on, by database and session style. A patch in
 # mutations/<database>/ runs on that database's variants ("all": both databases); one in
-# mutations/<database>/<style>/ patches a file of that session style and runs on its variants.
+# mutations/<database>/<style>/ changes code only that session style runs (its unit of work
+# and services, the dialect's no-wait begin) and runs on that style's variants.
 VARIANT_KINDS = {
     "sqlite": ("sqlite", "sync"),
     "postgresql-docker": ("postgresql", "sync"),
@@ -64,13 +65,13 @@ class Mutation:
         return self.guard == PASSES or any(name.startswith(FUZZER) for name in named)
 
 
-def variants_of(path: Path) -> list[str]:
+def variants_of(path: Path, full: bool = FULL_TABLE) -> list[str]:
     database, *style = path.parent.relative_to(MUTATIONS).parts
     return [
         name
         for name, (kind, session_style) in VARIANT_KINDS.items()
         if database in ("all", kind)
-        and (style == [session_style] or (not style and (FULL_TABLE or session_style == "sync")))
+        and (style == [session_style] or (not style and (full or session_style == "sync")))
     ]
 
 
@@ -154,9 +155,22 @@ def test_every_mutation_names_tests_that_exist() -> None:
     modules = {path.name for path in GENERATED_TESTS.glob("test_*.py")}
     known = suite_tests("test_*.py") | modules | {PASSES}
     mutations = [Mutation.read(path) for path in MUTATIONS.rglob("*.diff")]
-    named = {mutation.path.name: {mutation.guard, *mutation.also} - known for mutation in mutations}
+    # By path: the sync and async versions of a patch share a file name.
+    named = {
+        str(mutation.path.relative_to(MUTATIONS)): {mutation.guard, *mutation.also} - known
+        for mutation in mutations
+    }
     unknown = {name: sorted(tests) for name, tests in named.items() if tests}
     assert not unknown, f"mutation headers name tests that do not exist: {unknown}"
+
+
+def test_every_mutation_runs_on_some_variant() -> None:
+    idle = [str(path.relative_to(MUTATIONS)) for path in MUTATIONS.rglob("*.diff")]
+    idle = [path for path in idle if not variants_of(MUTATIONS / path, full=True)]
+    assert not idle, (
+        f"patches in folders no variant takes: {idle}. Put each in mutations/<database>/ or "
+        "mutations/<database>/<style>/ (database: all, sqlite, postgresql; style: sync, async)"
+    )
 
 
 def test_every_guard_has_a_mutation() -> None:

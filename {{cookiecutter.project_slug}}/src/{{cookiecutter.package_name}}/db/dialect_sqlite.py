@@ -13,7 +13,7 @@ import re
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -192,15 +192,14 @@ def migration_transaction(
     if driver is None or driver.in_transaction:
         raise RuntimeError("migrations must start outside a transaction to turn foreign keys off")
     # Through the DB-API cursor, which the async driver's adapter provides too.
-    cursor = connection.connection.cursor()
-    cursor.execute("PRAGMA foreign_keys = OFF")
-    try:
-        with begin():
-            yield
-            _check_foreign_keys(connection)
-    finally:
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.close()
+    with closing(connection.connection.cursor()) as cursor:
+        cursor.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with begin():
+                yield
+                _check_foreign_keys(connection)
+        finally:
+            cursor.execute("PRAGMA foreign_keys = ON")
 
 
 def _check_foreign_keys(connection: Connection) -> None:
