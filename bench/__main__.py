@@ -28,7 +28,7 @@ from sqlalchemy import create_engine, func, make_url, select, table
 
 from bench.load import Mix, Result, available_loader, drive
 from tests.postgres import postgres_server
-from tests.rendering import environment, render, run
+from tests.rendering import answers_of, environment, render, run
 from tests.service import Service, call
 
 BENCH = Path(__file__).parent
@@ -116,7 +116,7 @@ def rendered(args: argparse.Namespace, workdir: Path) -> dict[str, Path]:
     """The project of each session style to measure, installed, by style."""
     projects = {}
     for project in args.project or []:
-        answers = json.loads((project / ".cookiecutter.json").read_text())
+        answers = answers_of(project)
         style = answers.get("session_style", "sync")
         if style in projects or (projects and answers["database"] != args.database):
             raise SystemExit("--project: one project per session style, all of one database")
@@ -150,7 +150,7 @@ def database_urls(database: str, workdir: Path, names: list[str]) -> Iterator[li
 
 
 def service(project: Path, url: str, workers: int, logs: Path) -> Service:
-    slug = json.loads((project / ".cookiecutter.json").read_text())["project_slug"]
+    slug = answers_of(project)["project_slug"]
     command = [str(project / ".venv" / "bin" / slug), "serve"]
     env = environment(DATABASE_URL=url, WORKERS=str(workers))
     return Service(command, project, env, logs)
@@ -229,7 +229,7 @@ def started(server: Server, process: Service, database_url: str) -> Iterator[App
 
 def floor(project: Path, url: str) -> float:
     """Creates per second in-process: the same ORM insert + commit + read-schema validation."""
-    answers = json.loads((project / ".cookiecutter.json").read_text())
+    answers = answers_of(project)
     package, style = answers["package_name"], answers.get("session_style", "sync")
     python = str(project / ".venv" / "bin" / "python")
     output = run([python, str(BENCH / "floor.py"), package, style], project, DATABASE_URL=url)

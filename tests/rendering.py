@@ -1,5 +1,6 @@
 """Render the template and run commands in what it rendered."""
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -15,6 +16,12 @@ def render(output_dir: Path, **answers: Any) -> Path:
     return Path(
         cookiecutter(str(ROOT), no_input=True, output_dir=str(output_dir), extra_context=answers)
     )
+
+
+def answers_of(project: Path) -> dict[str, str]:
+    """The answers a rendered project was made with (its .cookiecutter.json)."""
+    answers: dict[str, str] = json.loads((project / ".cookiecutter.json").read_text())
+    return answers
 
 
 def environment(**extra: str) -> dict[str, str]:

@@ -1,12 +1,11 @@
 """A rendered project's own test suite, run on a copy of the project."""
 
-import json
 import shutil
 import subprocess
 from pathlib import Path
 from xml.etree import ElementTree
 
-from tests.rendering import environment, run
+from tests.rendering import answers_of, environment, run
 from tests.variants import Variant
 
 # The API fuzzer takes as long as the rest of a suite, and fails on any mode that ends in a
@@ -28,7 +27,7 @@ def run_suite(
 ) -> tuple[subprocess.CompletedProcess[str], Path]:
     """The project's suite on the copy, with the copy's src/ first on the import path."""
     env = environment(**variant.env, PYTHONPATH=str(copy / "src"))
-    package = json.loads((copy / ".cookiecutter.json").read_text())["package_name"]
+    package = answers_of(copy)["package_name"]
     where = f"import {package}; print({package}.__file__)"
     imported = run([variant.bin("python"), "-c", where], copy, **env).strip()
     assert Path(imported).is_relative_to(copy), f"the suite would test {imported}, not the copy"

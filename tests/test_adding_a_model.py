@@ -1,7 +1,6 @@
 """Adding a model as the generated README says works on a fresh render: the project's own
 command makes the migration, and the project's own suite passes with the model in it."""
 
-import json
 import re
 import shutil
 from collections.abc import Callable
@@ -9,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.rendering import environment, run
+from tests.rendering import answers_of, environment, run
 from tests.suite import failures, project_copy, run_suite
 from tests.variants import Variant, params
 
@@ -55,7 +54,7 @@ def test_a_model_added_as_the_readme_says_passes_the_suite(
 ) -> None:
     variant = prepared(variant_name)
     project = project_copy(variant, tmp_path)
-    package = json.loads((project / ".cookiecutter.json").read_text())["package_name"]
+    package = answers_of(project)["package_name"]
     add_the_model(project, package)
     env = environment(**variant.env, PYTHONPATH=str(project / "src"))
     make = [variant.bin("python"), "-m", package, "makemigration", "add comments"]

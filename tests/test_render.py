@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.rendering import ROOT, render
+from tests.rendering import ROOT, answers_of, render
 from tests.variants import Variant
 
 # Answer sets rendered and checked here; tests/variants.py lists those installed and run in full.
@@ -75,7 +75,7 @@ def test_config_files_parse(variant: Variant) -> None:
     assert pyproject["project"]["requires-python"] == f">={answers.get('python_version', '3.11')}"
     for path in [*project.rglob("*.yaml"), *project.rglob("*.yml")]:
         yaml.safe_load(path.read_text())
-    assert json.loads((project / ".cookiecutter.json").read_text())["project_slug"] == project.name
+    assert answers_of(project)["project_slug"] == project.name
 
 
 def test_chosen_files_only(variant: Variant) -> None:
@@ -85,7 +85,7 @@ def test_chosen_files_only(variant: Variant) -> None:
     assert (project / "LICENSE").exists() == (license_name != "Proprietary")
     if license_name != "Proprietary":
         assert license_name.split("-")[0] in (project / "LICENSE").read_text()
-    package = json.loads((project / ".cookiecutter.json").read_text())["package_name"]
+    package = answers_of(project)["package_name"]
     assert (project / "src" / package / "app.py").exists()
     database = answers.get("database", "sqlite")
     other = {"sqlite": "postgresql", "postgresql": "sqlite"}[database]
