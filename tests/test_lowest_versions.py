@@ -34,7 +34,7 @@ def test_the_lowest_versions_allowed_pass_the_suite(
     variant_name: str, prepared: Callable[[str], Variant], tmp_path: Path
 ) -> None:
     """Installed with uv's lowest-direct resolution (every direct dependency at its lower
-    bound), the project passes its own suite, the API fuzzer included."""
+    bound), the project passes its own suite, the API fuzzer included, and its type check."""
     variant = prepared(variant_name)
     copy = project_copy(variant, tmp_path)
     run(["uv", "sync", "--resolution", "lowest-direct"], copy)
@@ -50,3 +50,5 @@ def test_the_lowest_versions_allowed_pass_the_suite(
     )
     assert " passed" in output, output
     assert "skipped" not in output, output
+    python = str(copy / ".venv" / "bin" / "python")
+    assert "Success" in run([python, "-m", "mypy"], copy)

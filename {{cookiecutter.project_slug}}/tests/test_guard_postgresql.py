@@ -1,8 +1,10 @@
 """PostgreSQL: named constraints, read-only read sessions, a pool that survives disconnects."""
 
+from collections.abc import Sequence
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, make_url, text
+from sqlalchemy import Engine, Row, make_url, text
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }}.app import create_app
@@ -23,8 +25,9 @@ INDEXES = text(
 
 def test_constraint_names_come_from_the_naming_convention(fresh_engine: Engine) -> None:
     with fresh_engine.connect() as connection:
-        constraints = connection.execute(CONSTRAINTS).all()
-        indexes = connection.execute(INDEXES).all()
+        # Typed rows: the oldest supported mypy sees text() columns as `object`.
+        constraints: Sequence[Row[str, str, str]] = connection.execute(CONSTRAINTS).all()
+        indexes: Sequence[Row[str, str]] = connection.execute(INDEXES).all()
     unnamed = [
         f"{table}: {name}"
         for name, kind, table in constraints

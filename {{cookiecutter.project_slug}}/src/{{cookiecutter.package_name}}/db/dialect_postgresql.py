@@ -8,7 +8,7 @@ max_connections (100 by default) minus what other clients and superusers need.
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any
+from typing import Any, Final
 
 from anyio import CapacityLimiter
 from sqlalchemy import URL, Connection, Constraint, Engine, MetaData, create_engine, make_url
@@ -20,7 +20,7 @@ from sqlalchemy.pool import NullPool
 from ..settings import Settings
 
 # psycopg's read-only mode: the server refuses writes in sessions created with this option.
-READ_ONLY = "postgresql_readonly"
+READ_ONLY: Final = "postgresql_readonly"
 # The driver of asyncio engines: psycopg 3 serves both.
 ASYNC_DRIVERNAME = "postgresql+psycopg"
 MIGRATION_OPTIONS: dict[str, Any] = {}

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, closing, contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from anyio import CapacityLimiter
 from sqlalchemy import (
@@ -37,9 +37,9 @@ from sqlalchemy.orm import Session
 from ..settings import Settings
 
 # The begin hook below starts sessions created with this execution option read-only.
-READ_ONLY = "read_only"
+READ_ONLY: Final = "read_only"
 # Write transactions begun with this one fail at once, rather than wait, if the lock is taken.
-NO_WAIT = "no_wait"
+NO_WAIT: Final = "no_wait"
 # The driver of asyncio engines: DATABASE_URL names the database alike for sync and async.
 ASYNC_DRIVERNAME = "sqlite+aiosqlite"
 # Batch mode lets SQLite alter a table by copying it.
