@@ -13,6 +13,7 @@ server's resident memory after the load. --json writes it all.
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -42,6 +43,7 @@ KNOWN_TAGS = 200
 TEXTBOOK = "textbook"
 FIGURES = ("req/s", "p50 / p99 ms", "errors")  # each app's cells in the tables
 STALLED = Result(0, 0, 0, 0, 1.0, 0.0, 0.0, 0.0, 0)  # an app that did not answer before a round
+QUIET_S, QUIET_CPU = 0.5, 0.1  # quiet: no row stored and under a tenth of a core for 0.5 s
 Server = tuple[str, int]  # (app, workers)
 
 
@@ -181,20 +183,29 @@ class App:
         self.stalled = False  # once it failed to recover, it is not waited for again
 
     def settle(self, timeout: float = 60) -> bool:
-        """Whether the app answers and its table is quiet again within timeout: after a round
-        that stalled it, requests the loader abandoned may still be running, and committing."""
-        if self.stalled:
-            return False
-        deadline = time.monotonic() + timeout
-        try:
-            self.service.wait_for(self.ready_path, timeout)
-        except AssertionError:
-            self.stalled = True
-            return False
-        count = -1
-        while count != (count := count_tags(self.database_url)) and time.monotonic() < deadline:
-            time.sleep(0.5)
-        return True
+        """Whether the app answers and is quiet again within timeout. After a round that
+        stalled it, requests the loader abandoned may still be running and committing, and
+        would take the cores from whichever app is measured next: an app that does not
+        recover is stopped, and not measured again."""
+        if not self.stalled:
+            deadline = time.monotonic() + timeout
+            try:
+                self.service.wait_for(self.ready_path, timeout)
+            except AssertionError:
+                pass
+            else:
+                while time.monotonic() < deadline:
+                    if self.quiet():
+                        return True
+        self.stalled = True
+        self.service.kill()
+        return False
+
+    def quiet(self) -> bool:
+        rows, cpu = count_tags(self.database_url), self.cpu_seconds()
+        time.sleep(QUIET_S)
+        stored = count_tags(self.database_url) - rows
+        return stored == 0 and self.cpu_seconds() - cpu < QUIET_CPU * QUIET_S
 
     def figures(self) -> dict[str, object]:
         app, workers = self.server
@@ -202,12 +213,19 @@ class App:
         return {"app": app, "workers": workers} | start
 
     def rss_mib(self) -> list[float]:
-        """Resident memory of each worker process (the process itself with one worker)."""
+        """Resident memory of each worker process; none once the app was stopped."""
+        return [] if self.stalled else [_rss_mib(pid) for pid in self.workers()]
+
+    def cpu_seconds(self) -> float:
+        return sum(_cpu_seconds(pid) for pid in self.workers())
+
+    def workers(self) -> list[int]:
+        """The worker processes (the process itself with one worker)."""
         assert self.service.process is not None
         pid = self.service.process.pid
         children = Path(f"/proc/{pid}/task/{pid}/children")
         pids = children.read_text().split() if children.exists() else []
-        return [_rss_mib(int(p)) for p in pids] if pids else [_rss_mib(pid)]
+        return [int(p) for p in pids] or [pid]
 
 
 def _rss_mib(pid: int) -> float:
@@ -215,6 +233,12 @@ def _rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return round(int(line.split()[1]) / 1024, 1)
     return 0.0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system time the process has used (fields 14 and 15 of /proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
@@ -246,6 +270,8 @@ def measure(apps: dict[Server, App], args: argparse.Namespace) -> list[dict[str,
             for round_ in range(args.rounds):
                 order = list(apps.items())
                 for server, app in order if round_ % 2 == 0 else reversed(order):
+                    for other in apps.values():  # so none takes the cores from the one measured
+                        other.settle()
                     mix = Mix(share, path, ids[server], prefix=f"{scenario}{clients}r{round_}")
                     results[server].append(measure_round(app, mix, clients, args))
             rows += [
@@ -257,7 +283,7 @@ def measure(apps: dict[Server, App], args: argparse.Namespace) -> list[dict[str,
 
 def measure_round(app: App, mix: Mix, clients: int, args: argparse.Namespace) -> Result:
     name = f"{app.server[0]} x{app.server[1]}"
-    if not app.settle():
+    if app.stalled:
         print(f"  {name} stalled, not measured: counted as 0/s", file=sys.stderr)
         return STALLED
     before = count_tags(app.database_url)
@@ -341,7 +367,9 @@ def print_report(report: dict[str, Any]) -> None:
         _print_table(header, rows)
         servers = [server for server in report["servers"] if server["workers"] == workers]
         ready = ", ".join(f"{s['app']} {s['start_to_ready_s']} s" for s in servers)
-        rss = ", ".join(f"{s['app']} {' + '.join(map(str, s['rss_mib']))}" for s in servers)
+        rss = ", ".join(
+            f"{s['app']} {' + '.join(map(str, s['rss_mib'])) or 'stopped'}" for s in servers
+        )
         print(f"\nstart to ready: {ready}; resident MiB per process after the load: {rss}")
     if len(report["workers"]) > 1:
         _print_scaling(report)
