@@ -4,6 +4,7 @@ import argparse
 import logging.config
 import sys
 from collections.abc import Sequence
+from typing import Final
 
 import uvicorn
 from sqlalchemy.orm import Session
@@ -13,6 +14,11 @@ from .db.migrate import make_migration, migrations_match_models, upgrade
 from .db.seed import seed
 from .logs import config as logging_config
 from .settings import PACKAGE, Settings
+
+# asyncio's own event loop, not uvloop (uvicorn's choice when it is installed): in a process
+# the load keeps busy, uvloop answered some connections seconds late while it served others
+# (at 256 clients: p99 3.6 s against 0.39 s, for the same throughput). The tests' server too.
+EVENT_LOOP: Final = "asyncio"
 
 
 def seed_database(settings: Settings) -> None:
@@ -37,6 +43,7 @@ def serve(settings: Settings) -> None:
         log_level=settings.log_level,
         log_config=logging_config(settings),
         access_log=False,  # the app logs each request itself, with its id (middleware.py)
+        loop=EVENT_LOOP,
         ws="none",  # no WebSocket route: "auto" when you add one
     )
 
