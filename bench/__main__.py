@@ -197,9 +197,14 @@ class App:
                 while time.monotonic() < deadline:
                     if self.quiet():
                         return True
+        self.stop()
+        return False
+
+    def stop(self) -> None:
+        """Stop a stalled app: its requests may sleep in a lock's busy handler, quiet for a
+        while, and then work while the next app is measured."""
         self.stalled = True
         self.service.kill()
-        return False
 
     def quiet(self) -> bool:
         rows, cpu = count_tags(self.database_url), self.cpu_seconds()
@@ -270,10 +275,9 @@ def measure(apps: dict[Server, App], args: argparse.Namespace) -> list[dict[str,
             for round_ in range(args.rounds):
                 order = list(apps.items())
                 for server, app in order if round_ % 2 == 0 else reversed(order):
-                    for other in apps.values():  # so none takes the cores from the one measured
-                        other.settle()
                     mix = Mix(share, path, ids[server], prefix=f"{scenario}{clients}r{round_}")
                     results[server].append(measure_round(app, mix, clients, args))
+                    app.settle()  # so its leftovers take no cores from the next app measured
             rows += [
                 summarise(scenario, clients, workers, {a: results[a, workers] for a in args.apps})
                 for workers in args.workers
@@ -288,6 +292,8 @@ def measure_round(app: App, mix: Mix, clients: int, args: argparse.Namespace) ->
         return STALLED
     before = count_tags(app.database_url)
     result = drive(app.url, mix, clients, args.seconds, args.loader)
+    if result.answered < clients:  # some connection got no answer in the whole round
+        app.stop()
     stored = count_tags(app.database_url) - before
     check = result.created <= stored <= result.created + result.abandoned_max
     progress = f"{mix.prefix:12} {name:11} {result.per_second:8.0f}/s"
