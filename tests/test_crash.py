@@ -45,7 +45,7 @@ def write_until_refused(port: int, writer: int, acknowledged: list[int]) -> None
         connection.close()
 
 
-@pytest.mark.parametrize("variant_name", params(["sqlite", "postgresql"]))
+@pytest.mark.parametrize("variant_name", params(["sqlite", "postgresql-docker"]))
 def test_every_acknowledged_write_survives_kill_9(
     variant_name: str, prepared: Callable[[str], Variant], tmp_path: Path
 ) -> None:

@@ -29,7 +29,7 @@ def normalized(name: str) -> str:
 
 
 # Each database's floors, and aiosqlite's: async sessions on PostgreSQL add no bound of their own.
-@pytest.mark.parametrize("variant_name", params(["sqlite", "postgresql", "sqlite-async"]))
+@pytest.mark.parametrize("variant_name", params(["sqlite", "postgresql-docker", "sqlite-async"]))
 def test_the_lowest_versions_allowed_pass_the_suite(
     variant_name: str, prepared: Callable[[str], Variant], tmp_path: Path
 ) -> None:
