@@ -42,7 +42,7 @@ SCENARIOS = {  # name: (share of creates, read path)
 KNOWN_TAGS = 200
 TEXTBOOK = "textbook"
 FIGURES = ("req/s", "p50 / p99 ms", "errors")  # each app's cells in the tables
-STALLED = Result(0, 0, 0, 0, 1.0, 0.0, 0.0, 0.0, 0)  # an app that did not answer before a round
+STALLED = Result(0, 0, 0, 0, 1.0, 0.0, 0.0, 0.0, 0)  # a round of an app that was stopped
 QUIET_S, QUIET_CPU = 0.5, 0.1  # quiet: no row stored and under a tenth of a core for 0.5 s
 Server = tuple[str, int]  # (app, workers)
 
@@ -180,7 +180,7 @@ class App:
         self.server, self.service, self.ready_after = server, service, ready_after
         self.ready_path = ready_path(server)
         self.url, self.database_url = service.url, database_url
-        self.stalled = False  # once it failed to recover, it is not waited for again
+        self.stalled = False  # once stopped, it is not measured again
 
     def settle(self, timeout: float = 60) -> bool:
         """Whether the app answers and is quiet again within timeout. After a round that
