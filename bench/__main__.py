@@ -182,23 +182,23 @@ class App:
         self.url, self.database_url = service.url, database_url
         self.stalled = False  # once stopped, it is not measured again
 
-    def settle(self, timeout: float = 60) -> bool:
-        """Whether the app answers and is quiet again within timeout. After a round that
-        stalled it, requests the loader abandoned may still be running and committing, and
-        would take the cores from whichever app is measured next: an app that does not
-        recover is stopped, and not measured again."""
-        if not self.stalled:
-            deadline = time.monotonic() + timeout
-            try:
-                self.service.wait_for(self.ready_path, timeout)
-            except AssertionError:
-                pass
-            else:
-                while time.monotonic() < deadline:
-                    if self.quiet():
-                        return True
-        self.stop()
-        return False
+    def settle(self, timeout: float = 60) -> None:
+        """Wait until the app answers and is quiet again. After a round that stalled it,
+        requests the loader abandoned may still be running and committing, and would take
+        the cores from whichever app is measured next: an app that does not recover within
+        timeout is stopped, and not measured again."""
+        if self.stalled:
+            return
+        deadline = time.monotonic() + timeout
+        try:
+            self.service.wait_for(self.ready_path, timeout)
+        except AssertionError:
+            self.stop()
+            return
+        while not self.quiet():
+            if time.monotonic() > deadline:
+                self.stop()
+                return
 
     def stop(self) -> None:
         """Stop a stalled app: its requests may sleep in a lock's busy handler, quiet for a
@@ -207,10 +207,14 @@ class App:
         self.service.kill()
 
     def quiet(self) -> bool:
-        rows, cpu = count_tags(self.database_url), self.cpu_seconds()
-        time.sleep(QUIET_S)
-        stored = count_tags(self.database_url) - rows
-        return stored == 0 and self.cpu_seconds() - cpu < QUIET_CPU * QUIET_S
+        workers, rows = self.workers(), count_tags(self.database_url)
+        try:
+            cpu = _cpu_seconds(workers)
+            time.sleep(QUIET_S)
+            used = _cpu_seconds(workers) - cpu
+        except FileNotFoundError:  # the server replaced a worker: not quiet
+            return False
+        return count_tags(self.database_url) == rows and used < QUIET_CPU * QUIET_S
 
     def figures(self) -> dict[str, object]:
         app, workers = self.server
@@ -220,9 +224,6 @@ class App:
     def rss_mib(self) -> list[float]:
         """Resident memory of each worker process; none once the app was stopped."""
         return [] if self.stalled else [_rss_mib(pid) for pid in self.workers()]
-
-    def cpu_seconds(self) -> float:
-        return sum(_cpu_seconds(pid) for pid in self.workers())
 
     def workers(self) -> list[int]:
         """The worker processes (the process itself with one worker)."""
@@ -240,10 +241,13 @@ def _rss_mib(pid: int) -> float:
     return 0.0
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User and system time the process has used (fields 14 and 15 of /proc/<pid>/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def _cpu_seconds(pids: list[int]) -> float:
+    """User and system time the processes have used (fields 14 and 15 of /proc/<pid>/stat)."""
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager

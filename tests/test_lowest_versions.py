@@ -45,10 +45,8 @@ def test_the_lowest_versions_allowed_pass_the_suite(
     above = {name: str(installed.get(name)) for name, bound in bounds.items()}
     above = {name: v for name, v in above.items() if installed.get(name) != Version(bounds[name])}
     assert not above, f"lowest-direct installed other versions than the bounds {bounds}: {above}"
-    output = run(
-        [str(copy / ".venv" / "bin" / "python"), "-m", "pytest", "-q"], copy, **variant.env
-    )
+    python = str(copy / ".venv" / "bin" / "python")
+    output = run([python, "-m", "pytest", "-q"], copy, **variant.env)
     assert " passed" in output, output
     assert "skipped" not in output, output
-    python = str(copy / ".venv" / "bin" / "python")
     assert "Success" in run([python, "-m", "mypy"], copy)

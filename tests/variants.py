@@ -14,7 +14,7 @@ FULL_VARIANTS: dict[str, dict[str, str]] = {
     "sqlite": {},
     # Installed and run under a name with an apostrophe, quotes and an accent.
     "sqlite-docker": {"docker": "yes", "project_name": 'Bob\'s "Café" API'},
-    # Docker and the GitLab pipeline in one PostgreSQL render: the SQLite ones run GitHub's.
+    # Docker and the GitLab pipeline in one PostgreSQL render: the others run GitHub's.
     "postgresql-docker": {"database": "postgresql", "docker": "yes", "ci": "gitlab"},
     "sqlite-async": {"session_style": "async"},
     "postgresql-async": {"database": "postgresql", "session_style": "async"},

@@ -2,10 +2,11 @@
 
 One database is migrated per run. Each test process keeps one copy of it (CREATE DATABASE ...
 TEMPLATE), which its tests take turns on: after each test, whatever it left connected is
-disconnected and every table emptied, a fifth of what a new copy costs. A test that leaves
-another schema than the migrations make (a failed downgrade) gets the copy dropped, and the
-next test a new one; so does every test when the migrations insert rows, which emptying
-would lose. Parallel test processes never share a copy, and nothing is left behind.
+disconnected, every table emptied and the copy renamed, a fifth of what a new copy costs.
+A test that leaves other tables, columns or constraints than the migrations make (a failed
+downgrade) gets the copy dropped, and the next test a new one; so does every test when the
+migrations insert rows, which emptying would lose. Parallel test processes never share a
+copy, and nothing is left behind.
 """
 
 import functools
@@ -16,10 +17,32 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, Engine, create_engine, func, make_url, select, table, text
+from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
 SERVER_VARIABLE = "TEST_POSTGRES_URL"
+
+DISCONNECT = text(
+    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+    "WHERE datname = :database AND pid <> pg_backend_pid()"
+)
+# What a test could change of the schema: relations (tables, views, sequences, indexes) and
+# their columns, index and constraint definitions, types (enums), triggers.
+SCHEMA = text(
+    "SELECT md5(string_agg(part, ',' ORDER BY part)) FROM ("
+    " SELECT concat_ws(' ', table_name, column_name, data_type, is_nullable, column_default)"
+    " AS part FROM information_schema.columns WHERE table_schema = 'public'"
+    " UNION ALL SELECT concat_ws(' ', relname, relkind) FROM pg_class"
+    " WHERE relnamespace = 'public'::regnamespace"
+    " UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'"
+    " UNION ALL SELECT concat_ws(' ', conname, pg_get_constraintdef(oid)) FROM pg_constraint"
+    " WHERE connamespace = 'public'::regnamespace"
+    " UNION ALL SELECT typname::text FROM pg_type WHERE typnamespace = 'public'::regnamespace"
+    " UNION ALL SELECT tgname::text FROM pg_trigger WHERE NOT tgisinternal) AS parts"
+)
+TABLES = text(
+    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+)
 
 
 def server() -> Engine:
@@ -43,11 +66,15 @@ def created_database(admin: Engine) -> Iterator[str]:
 
 
 def create(admin: Engine, template: str | None = None) -> str:
-    name = f"test_{uuid.uuid4().hex[:16]}"
+    name = new_name()
     clause = f" TEMPLATE {template}" if template else ""
     with admin.connect() as connection:
         connection.exec_driver_sql(f"CREATE DATABASE {name}{clause}")
     return admin.url.set(database=name).render_as_string(hide_password=False)
+
+
+def new_name() -> str:
+    return f"test_{uuid.uuid4().hex[:16]}"
 
 
 def drop(admin: Engine, url: str) -> None:
@@ -85,34 +112,38 @@ def copy_of(template_url: str, directory: Path) -> Iterator[str]:
         try:
             yield url
         finally:
-            # As DROP DATABASE ... WITH (FORCE) would: no connection the test left stays.
-            with admin.connect() as connection:
-                connection.execute(DISCONNECT, {"database": make_url(url).database})
-            if holds_rows(template_url) or schema(url) != migrated_schema(template_url):
-                drop(admin, url)
-            else:
-                empty(url)
-                shared_copies[template_url] = url
+            if reused := reusable(admin, url, template_url):
+                shared_copies[template_url] = reused
     finally:
         admin.dispose()
 
 
-DISCONNECT = text(
-    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-    "WHERE datname = :database AND pid <> pg_backend_pid()"
-)
-SCHEMA = text(
-    "SELECT md5(string_agg(part, ',' ORDER BY part)) FROM ("
-    " SELECT concat_ws(' ', table_name, column_name, data_type, is_nullable, column_default)"
-    " AS part FROM information_schema.columns WHERE table_schema = 'public'"
-    " UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'"
-    " UNION ALL SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint"
-    " WHERE connamespace = 'public'::regnamespace) AS parts"
-)
+def reusable(admin: Engine, url: str, template_url: str) -> str | None:
+    """The copy emptied, under a new name, for the next test: a pool the last test left
+    behind cannot reconnect to it. None, and the copy dropped, when it cannot be reused."""
+    try:
+        # As DROP DATABASE ... WITH (FORCE) would: no connection the test left stays.
+        with admin.connect() as connection:
+            connection.execute(DISCONNECT, {"database": make_url(url).database})
+        if migrated_holds_rows(template_url) or schema(url) != migrated_schema(template_url):
+            drop(admin, url)
+            return None
+        empty(url)
+        return rename(admin, url)
+    except Exception:
+        drop(admin, url)
+        raise
+
+
+def rename(admin: Engine, url: str) -> str:
+    name = new_name()
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"ALTER DATABASE {make_url(url).database} RENAME TO {name}")
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 def schema(url: str) -> str | None:
-    """A digest of the tables, columns, indexes and constraints."""
+    """A digest of what SCHEMA lists."""
     engine = create_engine(url, poolclass=NullPool)
     try:
         with engine.connect() as connection:
@@ -122,18 +153,14 @@ def schema(url: str) -> str | None:
         engine.dispose()
 
 
-# The migrated database does not change once it is copied: each is asked once.
-migrated_schema = functools.cache(schema)
-
-
-@functools.cache
 def holds_rows(url: str) -> bool:
     """Whether any table has a row (Alembic's version aside)."""
     engine = create_engine(url, poolclass=NullPool)
     try:
         with engine.connect() as connection:
-            counts = (select(func.count()).select_from(table(name)) for name in tables(connection))
-            return any(connection.scalar(count) for count in counts)
+            quote = connection.dialect.identifier_preparer.quote
+            exists = (f"SELECT EXISTS (SELECT FROM {quote(name)})" for name in tables(connection))
+            return any(connection.scalar(text(query)) for query in exists)
     finally:
         engine.dispose()
 
@@ -143,9 +170,9 @@ def tables(connection: Connection) -> list[str]:
     return list(connection.scalars(TABLES))
 
 
-TABLES = text(
-    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
-)
+# The migrated database does not change once it is copied: each is asked once.
+migrated_schema = functools.cache(schema)
+migrated_holds_rows = functools.cache(holds_rows)
 
 
 @contextmanager
