@@ -125,10 +125,9 @@ def reusable(admin: Engine, url: str, template_url: str) -> str | None:
         # As DROP DATABASE ... WITH (FORCE) would: no connection the test left stays.
         with admin.connect() as connection:
             connection.execute(DISCONNECT, {"database": make_url(url).database})
-        if migrated_holds_rows(template_url) or schema(url) != migrated_schema(template_url):
+        if migrated_holds_rows(template_url) or not emptied(url, migrated_schema(template_url)):
             drop(admin, url)
             return None
-        empty(url)
         return rename(admin, url)
     except Exception:
         drop(admin, url)
@@ -140,6 +139,19 @@ def rename(admin: Engine, url: str) -> str:
     with admin.connect() as connection:
         connection.exec_driver_sql(f"ALTER DATABASE {make_url(url).database} RENAME TO {name}")
     return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def emptied(url: str, schema_digest: str | None) -> bool:
+    """Empty the database, in one connection, if its schema is still the one digested."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.begin() as connection:
+            if connection.scalar(SCHEMA) != schema_digest:
+                return False
+            truncate(connection)
+            return True
+    finally:
+        engine.dispose()
 
 
 def schema(url: str) -> str | None:
@@ -194,8 +206,12 @@ def empty(url: str) -> None:
     engine = create_engine(url, poolclass=NullPool)
     try:
         with engine.begin() as connection:
-            quote = connection.dialect.identifier_preparer.quote
-            if names := ", ".join(quote(name) for name in tables(connection)):
-                connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            truncate(connection)
     finally:
         engine.dispose()
+
+
+def truncate(connection: Connection) -> None:
+    quote = connection.dialect.identifier_preparer.quote
+    if names := ", ".join(quote(name) for name in tables(connection)):
+        connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
