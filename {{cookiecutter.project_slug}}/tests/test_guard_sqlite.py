@@ -1,9 +1,12 @@
-"""SQLite: pragmas on every connection, writers that take the lock first, safe batch migrations."""
+"""SQLite: pragmas on every connection, writers that take the lock first and queue for it
+across processes, safe batch migrations."""
 
+import fcntl
 import shutil
 import sqlite3
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, closing
 from importlib.resources import as_file, files
 from pathlib import Path
@@ -16,6 +19,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from {{ cookiecutter.package_name }}.db.base import Base
+from {{ cookiecutter.package_name }}.db.dialect import writers_lock
 from {{ cookiecutter.package_name }}.db.migrate import upgrade
 from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.settings import PACKAGE, Settings
@@ -126,6 +130,29 @@ def test_reads_do_not_wait_for_a_writer(
     )
     assert response.status_code == 200, waits
     assert waited < 1, waits
+
+
+def test_writers_queue_behind_another_workers_writer(
+    client: TestClient, settings: Settings
+) -> None:
+    lock = writers_lock(settings)
+    assert lock is not None, "a database file has a writers' lock beside it"
+    with open(lock, "a") as other_worker, ThreadPoolExecutor(1) as requests:
+        # A file description of its own conflicts as another process's would.
+        fcntl.flock(other_worker, fcntl.LOCK_EX)
+        create = requests.submit(client.post, "/tags", json={"name": "queued"})
+        try:
+            answered_meanwhile: int | None = create.result(timeout=0.5).status_code
+        except TimeoutError:
+            answered_meanwhile = None
+        fcntl.flock(other_worker, fcntl.LOCK_UN)
+        response = create.result(timeout=10)
+    assert answered_meanwhile is None, (
+        f"a create answered {answered_meanwhile} while another worker's writer held "
+        f"{lock.name}: workers on one file then meet in SQLite's busy handler, which sleeps "
+        "between tries. Queue writers across processes on that lock (Writers in db/dialect.py)"
+    )
+    assert response.status_code == 201, response.text
 
 
 def one_of_every_row(session: Session) -> None:

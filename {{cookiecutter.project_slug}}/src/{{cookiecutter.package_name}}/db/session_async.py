@@ -14,7 +14,7 @@ for the database (its lock, a row another transaction holds) without blocking th
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Concatenate, ParamSpec, Self, TypeVar
 
@@ -47,7 +47,7 @@ class Database:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     read_sessions: async_sessionmaker[AsyncSession]
-    writers: CapacityLimiter
+    writers: AbstractAsyncContextManager[None]
     readers: CapacityLimiter
 
     @classmethod

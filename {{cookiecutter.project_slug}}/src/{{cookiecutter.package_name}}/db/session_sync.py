@@ -14,7 +14,12 @@ waits for writers) runs on the event loop; anything that may wait runs in a work
 """
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
+from contextlib import (
+    AbstractAsyncContextManager,
+    AbstractContextManager,
+    asynccontextmanager,
+    contextmanager,
+)
 from dataclasses import dataclass
 from typing import Annotated, Concatenate, ParamSpec, Self, TypeVar
 
@@ -36,7 +41,7 @@ class Database:
     engine: Engine
     sessions: sessionmaker[Session]
     read_sessions: sessionmaker[Session]
-    writers: CapacityLimiter
+    writers: AbstractAsyncContextManager[None]
     readers: CapacityLimiter | None  # None: reads run on the event loop
 
     @classmethod
