@@ -5,9 +5,9 @@ import fcntl
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, closing
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack, closing, contextmanager
 from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any
@@ -15,9 +15,11 @@ from typing import Any
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
+from httpx2 import Response
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.db.base import Base
 from {{ cookiecutter.package_name }}.db.dialect import writers_lock
 from {{ cookiecutter.package_name }}.db.migrate import upgrade
@@ -132,27 +134,63 @@ def test_reads_do_not_wait_for_a_writer(
     assert waited < 1, waits
 
 
+@contextmanager
+def another_workers_writer(settings: Settings) -> Iterator[None]:
+    """Hold the writers' lock as another worker's writer would: a file description of its
+    own conflicts like another process's."""
+    lock = writers_lock(settings)
+    assert lock is not None, "a database file has a writers' lock beside it"
+    with open(lock, "a") as other_worker:
+        fcntl.flock(other_worker, fcntl.LOCK_EX)
+        yield  # closing the file lets go
+
+
+def answer_within(request: Future[Response], seconds: float) -> int | None:
+    try:
+        return request.result(timeout=seconds).status_code
+    except TimeoutError:
+        return None
+
+
 def test_writers_queue_behind_another_workers_writer(
     client: TestClient, settings: Settings
 ) -> None:
-    lock = writers_lock(settings)
-    assert lock is not None, "a database file has a writers' lock beside it"
-    with open(lock, "a") as other_worker, ThreadPoolExecutor(1) as requests:
-        # A file description of its own conflicts as another process's would.
-        fcntl.flock(other_worker, fcntl.LOCK_EX)
-        create = requests.submit(client.post, "/tags", json={"name": "queued"})
-        try:
-            answered_meanwhile: int | None = create.result(timeout=0.5).status_code
-        except TimeoutError:
-            answered_meanwhile = None
-        fcntl.flock(other_worker, fcntl.LOCK_UN)
-        response = create.result(timeout=10)
-    assert answered_meanwhile is None, (
-        f"a create answered {answered_meanwhile} while another worker's writer held "
-        f"{lock.name}: workers on one file then meet in SQLite's busy handler, which sleeps "
+    assert client.post("/tags", json={"name": "first"}).status_code == 201  # warm
+    with ThreadPoolExecutor(2) as requests:
+        with another_workers_writer(settings):
+            create = requests.submit(client.post, "/tags", json={"name": "queued"})
+            created_meanwhile = answer_within(create, 0.5)
+            health = answer_within(requests.submit(client.get, "/healthz"), 1)
+        created = answer_within(create, 10)
+    assert created_meanwhile is None, (
+        f"a create answered {created_meanwhile} while another worker's writer held the "
+        "writers' lock: workers on one file then meet in SQLite's busy handler, which sleeps "
         "between tries. Queue writers across processes on that lock (Writers in db/dialect.py)"
     )
-    assert response.status_code == 201, response.text
+    assert health == 200, (
+        f"/healthz answered {health} within 1 s while a writer waited for another worker's: "
+        "the wait blocks the event loop. Wait for the lock in a worker thread (db/dialect.py)"
+    )
+    assert created == 201, f"the queued create answered {created} once the lock was let go"
+
+
+def test_a_writer_waits_for_another_workers_writer_as_long_as_for_the_lock(
+    settings: Settings,
+) -> None:
+    settings = settings.model_copy(update={"sqlite_busy_timeout_ms": 300})
+    with TestClient(create_app(settings)) as client, ThreadPoolExecutor(1) as requests:
+        with another_workers_writer(settings):
+            given_up = answer_within(requests.submit(client.post, "/tags", json={"name": "a"}), 5)
+        after = client.post("/tags", json={"name": "b"}).status_code
+    assert given_up == 503, (
+        f"a create waiting for another worker's writer answered {given_up} (None: not within "
+        "5 s), not 503 after SQLITE_BUSY_TIMEOUT_MS (0.3 s): give up as SQLite would "
+        "(Writers in db/dialect.py)"
+    )
+    assert after == 201, (
+        f"a create after one gave up answered {after}: the lock the abandoned wait took "
+        "later was kept, not let go (_LockWait in db/dialect.py)"
+    )
 
 
 def one_of_every_row(session: Session) -> None:
