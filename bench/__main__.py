@@ -21,7 +21,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -241,6 +241,15 @@ def _rss_mib(pid: int) -> float:
     return 0.0
 
 
+def _busiest_share(workers: list[int], before: list[float]) -> float | None:
+    """The CPU the busiest worker used since `before`, as a share of all the workers' use."""
+    try:
+        used = [_cpu_seconds([pid]) - cpu for pid, cpu in zip(workers, before, strict=True)]
+    except FileNotFoundError:  # the server replaced a worker
+        return None
+    return round(max(used) / sum(used), 2) if sum(used) else None
+
+
 def _cpu_seconds(pids: list[int]) -> float:
     """User and system time the processes have used (fields 14 and 15 of /proc/<pid>/stat)."""
     ticks = 0
@@ -295,13 +304,19 @@ def measure_round(app: App, mix: Mix, clients: int, args: argparse.Namespace) ->
         print(f"  {name} stalled, not measured: counted as 0/s", file=sys.stderr)
         return STALLED
     before = count_tags(app.database_url)
+    workers = app.workers()
+    cpu = [_cpu_seconds([pid]) for pid in workers]
     result = drive(app.url, mix, clients, args.seconds, args.loader)
+    if len(workers) > 1:
+        result = replace(result, busiest_worker_share=_busiest_share(workers, cpu))
     if result.answered < clients:  # some connection got no answer in the whole round
         app.stop()
     stored = count_tags(app.database_url) - before
     check = result.created <= stored <= result.created + result.abandoned_max
     progress = f"{mix.prefix:12} {name:11} {result.per_second:8.0f}/s"
     progress += f" p99 {result.p99_ms:7.1f} ms, non-2xx {result.non_2xx}"
+    if result.busiest_worker_share is not None:
+        progress += f", busiest worker {result.busiest_worker_share:.0%} of the CPU"
     print(f"  {progress}, stored {stored} of {result.created} 201s", file=sys.stderr)
     if not (check if mix.create_share else stored == 0):
         raise SystemExit(f"{name}: {stored} rows stored for {result.created} 201s")
@@ -389,8 +404,8 @@ def _print_scaling(report: dict[str, Any]) -> None:
     """Each service's req/s at each number of workers, and the ratios against the first."""
     first, *more = workers = report["workers"]
     styles = report["session_styles"]
-    rate = {
-        (r["scenario"], r["clients"], r["workers"], style): r[style]["per_s"]
+    cell = {
+        (r["scenario"], r["clients"], r["workers"], style): r[style]
         for r in report["rows"]
         for style in styles
     }
@@ -400,15 +415,15 @@ def _print_scaling(report: dict[str, Any]) -> None:
     for style in styles:
         header += [f"{style} {w} worker(s) req/s" for w in workers]
         header += [f"{style} {w} / {first}" for w in more]
+        header += [f"{style} {w}: busiest worker's CPU" for w in more]
     rows = []
     for scenario, clients in cells:
         row: list[object] = [scenario, clients]
         for style in styles:
-            row += [f"{rate[scenario, clients, w, style]:.0f}" for w in workers]
-            row += [
-                _times(rate[scenario, clients, w, style], rate[scenario, clients, first, style])
-                for w in more
-            ]
+            figures = {w: cell[scenario, clients, w, style] for w in workers}
+            row += [f"{figures[w]['per_s']:.0f}" for w in workers]
+            row += [_times(figures[w]["per_s"], figures[first]["per_s"]) for w in more]
+            row += [_shares(figures[w]["rounds"]) for w in more]
         rows.append(row)
     _print_table(header, rows)
 
@@ -418,6 +433,15 @@ def _figures(app: dict[str, Any]) -> str:
         return "stalled | - | -"
     errors = app["non_2xx"] + app["transport_errors"]
     return f"{app['per_s']:.0f} | {app['p50_ms']:.0f} / {app['p99_ms']:.0f} | {errors}"
+
+
+def _shares(rounds: list[dict[str, Any]]) -> str:
+    """The busiest worker's share of the CPU, lowest to highest over the rounds."""
+    shares = sorted(r["busiest_worker_share"] for r in rounds if r["busiest_worker_share"])
+    if not shares:
+        return "-"
+    low, high = round(shares[0] * 100), round(shares[-1] * 100)
+    return f"{low}%" if low == high else f"{low}-{high}%"
 
 
 def _times(ours: float, theirs: float) -> str:

@@ -50,6 +50,14 @@ def test_bench_measures_every_app(
                 assert errors == 0, f"{loader}, {app}: {figures}"
             assert row["ratios"].keys() == {"sync", "async"}, row["ratios"]
         assert "| create | 4 |" in result.stdout, result.stdout
-        assert "| sync 2 / 1 | async 1 worker(s) req/s |" in result.stdout, result.stdout
+        assert "| sync 2 / 1 | sync 2: busiest worker's CPU |" in result.stdout, result.stdout
+        shares = [
+            r["busiest_worker_share"]
+            for row in report["rows"]
+            if row["workers"] == 2
+            for app in APPS
+            for r in row[app]["rounds"]
+        ]
+        assert all(share is not None and 0.5 <= share <= 1 for share in shares), shares
         started = [(server["app"], server["workers"]) for server in report["servers"]]
         assert started == [(app, workers) for workers in (1, 2) for app in APPS], started
