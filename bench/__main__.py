@@ -241,13 +241,23 @@ def _rss_mib(pid: int) -> float:
     return 0.0
 
 
-def _busiest_share(workers: list[int], before: list[float]) -> float | None:
-    """The CPU the busiest worker used since `before`, as a share of all the workers' use."""
-    try:
-        used = [_cpu_seconds([pid]) - cpu for pid, cpu in zip(workers, before, strict=True)]
-    except FileNotFoundError:  # the server replaced a worker
+def _busiest_share(workers: list[int], before: list[float] | None) -> float | None:
+    """The CPU the busiest worker used since `before`, as a share of all the workers' use.
+    uvicorn's workers share one listening socket, and the one that wakes first accepts a
+    whole burst of new connections: this shows how the load fell between them."""
+    after = _cpu_of(workers)
+    if before is None or after is None:
         return None
+    used = [end - start for start, end in zip(before, after, strict=True)]
     return round(max(used) / sum(used), 2) if sum(used) else None
+
+
+def _cpu_of(workers: list[int]) -> list[float] | None:
+    """Each worker's CPU seconds so far; None once the server has replaced one."""
+    try:
+        return [_cpu_seconds([pid]) for pid in workers]
+    except FileNotFoundError:
+        return None
 
 
 def _cpu_seconds(pids: list[int]) -> float:
@@ -305,7 +315,7 @@ def measure_round(app: App, mix: Mix, clients: int, args: argparse.Namespace) ->
         return STALLED
     before = count_tags(app.database_url)
     workers = app.workers()
-    cpu = [_cpu_seconds([pid]) for pid in workers]
+    cpu = _cpu_of(workers)
     result = drive(app.url, mix, clients, args.seconds, args.loader)
     if len(workers) > 1:
         result = replace(result, busiest_worker_share=_busiest_share(workers, cpu))
@@ -404,12 +414,12 @@ def _print_scaling(report: dict[str, Any]) -> None:
     """Each service's req/s at each number of workers, and the ratios against the first."""
     first, *more = workers = report["workers"]
     styles = report["session_styles"]
-    cell = {
+    by_load = {
         (r["scenario"], r["clients"], r["workers"], style): r[style]
         for r in report["rows"]
         for style in styles
     }
-    cells = dict.fromkeys((row["scenario"], row["clients"]) for row in report["rows"])
+    loads = dict.fromkeys((row["scenario"], row["clients"]) for row in report["rows"])
     print(f"\nthe services with more workers, against {first}:\n")
     header = ["load", "clients"]
     for style in styles:
@@ -417,13 +427,13 @@ def _print_scaling(report: dict[str, Any]) -> None:
         header += [f"{style} {w} / {first}" for w in more]
         header += [f"{style} {w}: busiest worker's CPU" for w in more]
     rows = []
-    for scenario, clients in cells:
+    for scenario, clients in loads:
         row: list[object] = [scenario, clients]
         for style in styles:
-            figures = {w: cell[scenario, clients, w, style] for w in workers}
-            row += [f"{figures[w]['per_s']:.0f}" for w in workers]
-            row += [_times(figures[w]["per_s"], figures[first]["per_s"]) for w in more]
-            row += [_shares(figures[w]["rounds"]) for w in more]
+            at = {w: by_load[scenario, clients, w, style] for w in workers}
+            row += [f"{at[w]['per_s']:.0f}" for w in workers]
+            row += [_times(at[w]["per_s"], at[first]["per_s"]) for w in more]
+            row += [_shares(at[w]["rounds"]) for w in more]
         rows.append(row)
     _print_table(header, rows)
 
@@ -437,7 +447,9 @@ def _figures(app: dict[str, Any]) -> str:
 
 def _shares(rounds: list[dict[str, Any]]) -> str:
     """The busiest worker's share of the CPU, lowest to highest over the rounds."""
-    shares = sorted(r["busiest_worker_share"] for r in rounds if r["busiest_worker_share"])
+    shares = sorted(
+        r["busiest_worker_share"] for r in rounds if r["busiest_worker_share"] is not None
+    )
     if not shares:
         return "-"
     low, high = round(shares[0] * 100), round(shares[-1] * 100)

@@ -43,9 +43,7 @@ class Result:
     p99_ms: float
     max_ms: float
     abandoned_max: int  # requests that may have been in flight when the loader stopped
-    # With several workers, the CPU the busiest of them used in the round, as a share of all
-    # theirs (the bench measures it): uvicorn's workers share one listening socket, and the
-    # one that wakes first accepts a whole burst of new connections.
+    # Set by the bench for an app with several workers: the busiest one's share of their CPU.
     busiest_worker_share: float | None = None
 
     @property

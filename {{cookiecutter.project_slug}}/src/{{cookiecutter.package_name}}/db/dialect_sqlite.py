@@ -124,23 +124,34 @@ class Writers:
         try:
             fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return lock_file
-        except BlockingIOError:  # another worker writes: wait off the event loop
+        except BaseException as error:
             os.close(lock_file)
+            if not isinstance(error, BlockingIOError):
+                raise
+        # Another worker writes: wait off the event loop.
         wait = _LockWait(lock)
         try:
             with fail_after(self.patience):
                 return await to_thread.run_sync(wait.locked, abandon_on_cancel=True)
         except BaseException as error:
             wait.give_up()
-            if isinstance(error, TimeoutError):  # as when SQLite's own busy timeout runs out
-                busy = sqlite3.OperationalError("database is locked")
-                raise OperationalError("waiting for another worker's write", None, busy) from error
+            if isinstance(error, TimeoutError):
+                raise _busy() from error
             raise
+
+
+def _busy() -> OperationalError:
+    """What SQLite raises when its own busy timeout runs out (errors.py answers 503), for a
+    writer that waited as long for another worker's."""
+    busy = sqlite3.OperationalError("database is locked (by another worker's writer)")
+    busy.sqlite_errorcode, busy.sqlite_errorname = sqlite3.SQLITE_BUSY, "SQLITE_BUSY"
+    return OperationalError(None, None, busy)
 
 
 class _LockWait:
     """A wait in a worker thread for the lock, which the waiting writer may give up: a lock
-    the thread takes after that is let go at once."""
+    the thread takes after that is let go at once. (A thread left waiting stays blocked until
+    the lock is free, then takes it and lets go.)"""
 
     def __init__(self, lock: Path) -> None:
         self._lock = lock
@@ -149,13 +160,18 @@ class _LockWait:
         self._taken: int | None = None
 
     def locked(self) -> int:
+        """The lock file, locked; -1 if the writer gave up meanwhile."""
         lock_file = _open(self._lock)
-        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)
+        except BaseException:
+            os.close(lock_file)
+            raise
         with self._mutex:
             if self._given_up:
-                os.close(lock_file)  # nobody takes the result
-            else:
-                self._taken = lock_file
+                os.close(lock_file)
+                return -1
+            self._taken = lock_file
         return lock_file
 
     def give_up(self) -> None:
