@@ -208,12 +208,12 @@ class App:
 
     def quiet(self) -> bool:
         workers, rows = self.workers(), count_tags(self.database_url)
-        try:
-            cpu = _cpu_seconds(workers)
-            time.sleep(QUIET_S)
-            used = _cpu_seconds(workers) - cpu
-        except FileNotFoundError:  # the server replaced a worker: not quiet
+        before = _cpu_of(workers)
+        time.sleep(QUIET_S)
+        after = _cpu_of(workers)
+        if before is None or after is None:  # the server replaced a worker: not quiet
             return False
+        used = sum(after) - sum(before)
         return count_tags(self.database_url) == rows and used < QUIET_CPU * QUIET_S
 
     def figures(self) -> dict[str, object]:
@@ -255,18 +255,15 @@ def _busiest_share(workers: list[int], before: list[float] | None) -> float | No
 def _cpu_of(workers: list[int]) -> list[float] | None:
     """Each worker's CPU seconds so far; None once the server has replaced one."""
     try:
-        return [_cpu_seconds([pid]) for pid in workers]
+        return [_cpu_seconds(pid) for pid in workers]
     except FileNotFoundError:
         return None
 
 
-def _cpu_seconds(pids: list[int]) -> float:
-    """User and system time the processes have used (fields 14 and 15 of /proc/<pid>/stat)."""
-    ticks = 0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
+def _cpu_seconds(pid: int) -> float:
+    """User and system time the process has used (fields 14 and 15 of /proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager

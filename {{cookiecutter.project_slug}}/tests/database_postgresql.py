@@ -125,7 +125,8 @@ def reusable(admin: Engine, url: str, template_url: str) -> str | None:
         # As DROP DATABASE ... WITH (FORCE) would: no connection the test left stays.
         with admin.connect() as connection:
             connection.execute(DISCONNECT, {"database": make_url(url).database})
-        if migrated_holds_rows(template_url) or not emptied(url, migrated_schema(template_url)):
+        digest, holds_rows = migrated(template_url)
+        if holds_rows or not emptied(url, digest):
             drop(admin, url)
             return None
         return rename(admin, url)
@@ -143,38 +144,22 @@ def rename(admin: Engine, url: str) -> str:
 
 def emptied(url: str, schema_digest: str | None) -> bool:
     """Empty the database, in one connection, if its schema is still the one digested."""
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        with engine.begin() as connection:
-            if connection.scalar(SCHEMA) != schema_digest:
-                return False
-            truncate(connection)
-            return True
-    finally:
-        engine.dispose()
+    with connected(url) as connection:
+        if connection.scalar(SCHEMA) != schema_digest:
+            return False
+        truncate(connection)
+        return True
 
 
-def schema(url: str) -> str | None:
-    """A digest of what SCHEMA lists."""
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        with engine.connect() as connection:
-            digest: str | None = connection.scalar(SCHEMA)
-            return digest
-    finally:
-        engine.dispose()
-
-
-def holds_rows(url: str) -> bool:
-    """Whether any table has a row (Alembic's version aside)."""
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        with engine.connect() as connection:
-            quote = connection.dialect.identifier_preparer.quote
-            exists = (f"SELECT EXISTS (SELECT FROM {quote(name)})" for name in tables(connection))
-            return any(connection.scalar(text(query)) for query in exists)
-    finally:
-        engine.dispose()
+@functools.cache  # the migrated database does not change once it is copied
+def migrated(url: str) -> tuple[str | None, bool]:
+    """A digest of what SCHEMA lists, and whether any table has a row (Alembic's version
+    aside)."""
+    with connected(url) as connection:
+        quote = connection.dialect.identifier_preparer.quote
+        exists = (f"SELECT EXISTS (SELECT FROM {quote(name)})" for name in tables(connection))
+        holds_rows = any(connection.scalar(text(query)) for query in exists)
+        return connection.scalar(SCHEMA), holds_rows
 
 
 def tables(connection: Connection) -> list[str]:
@@ -182,33 +167,31 @@ def tables(connection: Connection) -> list[str]:
     return list(connection.scalars(TABLES))
 
 
-# The migrated database does not change once it is copied: each is asked once.
-migrated_schema = functools.cache(schema)
-migrated_holds_rows = functools.cache(holds_rows)
+@contextmanager
+def connected(url: str) -> Iterator[Connection]:
+    """A connection in a transaction that commits at the end; its engine disposed after."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.begin() as connection:
+            yield connection
+    finally:
+        engine.dispose()
 
 
 @contextmanager
 def write_lock_held_elsewhere(url: str, table: str) -> Iterator[None]:
     """Hold a lock that makes writes to the table wait, from another connection, as another
     process would; reads go on."""
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        with engine.begin() as connection:
-            connection.exec_driver_sql(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
-            yield
-    finally:
-        engine.dispose()
+    with connected(url) as connection:
+        connection.exec_driver_sql(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+        yield
 
 
 def empty(url: str) -> None:
     """Delete every row (Alembic's version aside); new ids start from 1 again, as in a new
     database."""
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        with engine.begin() as connection:
-            truncate(connection)
-    finally:
-        engine.dispose()
+    with connected(url) as connection:
+        truncate(connection)
 
 
 def truncate(connection: Connection) -> None:

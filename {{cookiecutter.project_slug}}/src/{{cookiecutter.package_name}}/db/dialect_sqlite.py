@@ -58,8 +58,8 @@ def engine_arguments(settings: Settings) -> tuple[URL, dict[str, Any]]:
     """The URL and options of every engine on the database, sync or async; the database
     file's folder is made."""
     url = make_url(settings.database_url)
-    if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    if database := database_file(settings):
+        database.parent.mkdir(parents=True, exist_ok=True)
     options = {
         "pool_size": settings.pool_size,
         "max_overflow": settings.max_overflow,
@@ -120,15 +120,10 @@ class Writers:
             self._queue.release()
 
     async def _locked(self, lock: Path) -> int:
-        lock_file = _open(lock)
         try:
-            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return lock_file
-        except BaseException as error:
-            os.close(lock_file)
-            if not isinstance(error, BlockingIOError):
-                raise
-        # Another worker writes: wait off the event loop.
+            return _locked_file(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pass  # another worker writes: wait off the event loop
         wait = _LockWait(lock)
         try:
             with fail_after(self.patience):
@@ -161,12 +156,7 @@ class _LockWait:
 
     def locked(self) -> int:
         """The lock file, locked; -1 if the writer gave up meanwhile."""
-        lock_file = _open(self._lock)
-        try:
-            fcntl.flock(lock_file, fcntl.LOCK_EX)
-        except BaseException:
-            os.close(lock_file)
-            raise
+        lock_file = _locked_file(self._lock, fcntl.LOCK_EX)
         with self._mutex:
             if self._given_up:
                 os.close(lock_file)
@@ -181,9 +171,16 @@ class _LockWait:
                 os.close(self._taken)
 
 
-def _open(lock: Path) -> int:
+def _locked_file(lock: Path, operation: int) -> int:
+    """The lock file, opened and locked with `operation` (flock); closed if that fails."""
     # Readable and writable by whoever may run the service, as the database file is.
-    return os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+    lock_file = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(lock_file, operation)
+    except BaseException:
+        os.close(lock_file)
+        raise
+    return lock_file
 
 
 def limiters(settings: Settings) -> tuple[Writers, None]:
@@ -198,8 +195,14 @@ def limiters(settings: Settings) -> tuple[Writers, None]:
 def writers_lock(settings: Settings) -> Path | None:
     """The file beside the database through which the processes' writers take turns; None
     for a database in memory, which only its own process sees."""
+    database = database_file(settings)
+    return database.with_name(f"{database.name}-writers") if database else None
+
+
+def database_file(settings: Settings) -> Path | None:
+    """The database's file; None for a database in memory."""
     database = make_url(settings.database_url).database
-    return Path(f"{database}-writers") if database and database != ":memory:" else None
+    return Path(database) if database and database != ":memory:" else None
 
 
 def begin_without_waiting(session: Session) -> bool:
