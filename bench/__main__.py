@@ -226,12 +226,20 @@ class App:
         return [] if self.stalled else [_rss_mib(pid) for pid in self.workers()]
 
     def workers(self) -> list[int]:
-        """The worker processes (the process itself with one worker)."""
+        """The worker processes (the process itself with one worker): its children but the
+        resource tracker that multiprocessing starts beside uvicorn's workers."""
         assert self.service.process is not None
         pid = self.service.process.pid
         children = Path(f"/proc/{pid}/task/{pid}/children")
         pids = children.read_text().split() if children.exists() else []
-        return [int(p) for p in pids] or [pid]
+        return [int(p) for p in pids if not _is_resource_tracker(int(p))] or [pid]
+
+
+def _is_resource_tracker(pid: int) -> bool:
+    try:
+        return b"multiprocessing.resource_tracker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:  # a worker replaced since: _cpu_of notices
+        return False
 
 
 def _rss_mib(pid: int) -> float:

@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 LUA = Path(__file__).with_name("mix.lua")
+TIMEOUT_S = 30  # an answer slower than this is a transport error, for both loaders
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def _wrk(base_url: str, mix: Mix, clients: int, seconds: float) -> Result:
         args = [str(mix.create_share), mix.read_path, str(ids), mix.prefix]
         duration = f"-d{max(1, round(seconds))}s"  # wrk takes whole seconds
         command = [
-            "wrk", f"-c{clients}", f"-t{min(clients, 2)}", duration, "--timeout", "30s",
+            "wrk", f"-c{clients}", f"-t{min(clients, 2)}", duration, "--timeout", f"{TIMEOUT_S}s",
             "-s", str(LUA), base_url, "--", *args,
         ]  # fmt: skip
         output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -105,7 +106,8 @@ async def _drive(base_url: str, mix: Mix, clients: int, seconds: float) -> Resul
                 request = _request(mix, rng, url.netloc, f"{mix.prefix}-{number}-{sent}")
                 began = time.perf_counter()
                 writer.write(request)
-                statuses.append(await _response_status(reader))
+                async with asyncio.timeout(TIMEOUT_S):  # TimeoutError is an OSError
+                    statuses.append(await _response_status(reader))
                 latencies.append(time.perf_counter() - began)
         except (OSError, asyncio.IncompleteReadError, ValueError):
             errors += 1

@@ -3,8 +3,10 @@
 import json
 import os
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from cookiecutter.main import cookiecutter
 
@@ -13,9 +15,13 @@ ROOT = Path(__file__).parents[1]
 
 def render(output_dir: Path, **answers: Any) -> Path:
     """Render without prompting; answers override the defaults."""
-    return Path(
-        cookiecutter(str(ROOT), no_input=True, output_dir=str(output_dir), extra_context=answers)
-    )
+    # cookiecutter writes each hook, rendered, to a temporary file it never deletes.
+    with tempfile.TemporaryDirectory() as hooks, mock.patch.object(tempfile, "tempdir", hooks):
+        return Path(
+            cookiecutter(
+                str(ROOT), no_input=True, output_dir=str(output_dir), extra_context=answers
+            )
+        )
 
 
 def answers_of(project: Path) -> dict[str, str]:

@@ -61,3 +61,5 @@ def test_bench_measures_every_app(
         assert all(share is not None and 0.5 <= share <= 1 for share in shares), shares
         started = [(server["app"], server["workers"]) for server in report["servers"]]
         assert started == [(app, workers) for workers in (1, 2) for app in APPS], started
+        memory = [(server["workers"], len(server["rss_mib"])) for server in report["servers"]]
+        assert all(workers == measured for workers, measured in memory), memory

@@ -3,6 +3,7 @@
 import json
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from tests.rendering import ROOT, environment, run
@@ -36,7 +37,8 @@ def template_copy(directory: Path) -> Path:
 
 
 def cruft(directory: Path, *args: str) -> str:
-    return run([CRUFT, *args], directory, **environment(**GIT_USER))
+    with tempfile.TemporaryDirectory() as hooks:  # for the hooks' files, as render() does
+        return run([CRUFT, *args], directory, **environment(**GIT_USER, TMPDIR=hooks))
 
 
 def test_cruft_update_brings_template_changes_and_keeps_the_projects_edits(
