@@ -155,6 +155,14 @@ def test_references_to_missing_rows_conflict(
         ("post", "/tasks", {"title": "x" * 201, "project_id": 1}),
         ("patch", "/users/USER", {"name": None}),
         ("patch", "/users/USER", {"email": None}),
+        ("patch", "/users/USER", {"nmae": "a misspelt field"}),
+        # Strict: what the document says, not what could be coerced into it.
+        ("post", "/projects", {"name": "P", "owner_id": True}),
+        ("post", "/tasks", {"title": "x", "project_id": 1, "done": "yes"}),
+        ("post", "/users", {"email": "x\ufeff@example.com", "name": "X"}),
+        # Lower case, the name would outgrow its column ("İ" lowered is two characters).
+        ("post", "/tags", {"name": "İ" * 50}),
+        ("post", "/tasks", {"title": "x", "project_id": 1, "tag_ids": [1] * 101}),
         ("get", "/users?limit=0", None),
         ("get", "/users?limit=101", None),
         ("get", "/users?offset=-1", None),

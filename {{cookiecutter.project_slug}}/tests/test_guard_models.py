@@ -1,5 +1,7 @@
 """Guards over every mapped class: a model added later is checked without editing these tests."""
 
+from typing import Any
+
 import pytest
 from sqlalchemy.exc import SAWarning
 from sqlalchemy.orm import Mapper
@@ -57,9 +59,31 @@ def test_read_schema_lists_every_column(mapper: Mapper[object]) -> None:
 
 
 @pytest.fixture(scope="module")
-def answered() -> set[str]:
+def document() -> dict[str, Any]:
+    """The app's OpenAPI document."""
+    return create_app().openapi()
+
+
+@pytest.mark.parametrize("mapper", MAPPERS, ids=ids)
+def test_updates_take_null_only_where_a_column_holds_it(
+    mapper: Mapper[object], document: dict[str, Any]
+) -> None:
+    model = mapper.class_.__name__
+    update = document["components"]["schemas"].get(f"{model}Update", {"properties": {}})
+    nullable = {c.key: c.columns[0].nullable for c in mapper.column_attrs}
+    for field, schema in update["properties"].items():
+        takes_null = any(option.get("type") == "null" for option in schema.get("anyOf", ()))
+        assert not takes_null or nullable.get(field, False), (
+            f"{model}Update.{field} takes null by the OpenAPI document, but {model}.{field} "
+            f"cannot hold it, so a client that sends it fails. Declare it "
+            f"`{field}: ... | MISSING = MISSING` (left out: unchanged), not `| None = None`"
+        )
+
+
+@pytest.fixture(scope="module")
+def answered(document: dict[str, Any]) -> set[str]:
     """The schemas some operation answers with on success, by name."""
-    paths = create_app().openapi()["paths"]
+    paths = document["paths"]
     return {
         response["content"]["application/json"]["schema"].get("$ref", "").rpartition("/")[2]
         for operations in paths.values()

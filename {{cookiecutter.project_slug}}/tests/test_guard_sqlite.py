@@ -17,11 +17,12 @@ from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.db.base import Base
-from {{ cookiecutter.package_name }}.db.dialect import writers_lock
+from {{ cookiecutter.package_name }}.db.dialect import unavailable, writers_lock
 from {{ cookiecutter.package_name }}.db.migrate import upgrade
 from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.settings import PACKAGE, Settings
@@ -205,6 +206,32 @@ def row_counts(engine: Engine) -> dict[str, int]:
             name: connection.scalar(select(func.count()).select_from(table)) or 0
             for name, table in Base.metadata.tables.items()
         }
+
+
+def refusal(database: Path, statement: str) -> OperationalError:
+    """What SQLAlchemy raises when SQLite fails `statement` on `database`."""
+    try:
+        with closing(sqlite3.connect(database, timeout=0)) as connection:
+            connection.execute(statement)
+    except sqlite3.OperationalError as error:
+        return OperationalError(statement, None, error)
+    raise AssertionError(f"SQLite ran {statement!r}")
+
+
+def test_only_a_failing_database_answers_503(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    failures = [refusal(tmp_path / "no-such-folder" / "db", "SELECT 1")]
+    with closing(sqlite3.connect(locked, isolation_level=None)) as writer:
+        writer.execute("BEGIN IMMEDIATE")
+        failures.append(refusal(locked, "BEGIN IMMEDIATE"))
+    for failure in failures:
+        assert unavailable(failure), f"{failure.orig}: a failing database answers 503"
+    refused = refusal(tmp_path / "empty", "SELECT * FROM nowhere")
+    assert not unavailable(refused), (
+        f"a statement SQLite refuses ({refused.orig}) counts as the database being unavailable, "
+        "so the client is told to retry (503) what can never succeed. unavailable() in "
+        "db/dialect.py must name the result codes of a failing database"
+    )
 
 
 def test_batch_migration_keeps_child_rows(

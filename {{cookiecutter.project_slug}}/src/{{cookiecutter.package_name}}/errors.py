@@ -68,10 +68,6 @@ class Conflict(AppError):
     status_code = 409
 
 
-class Invalid(AppError):
-    status_code = 422
-
-
 class Unavailable(AppError):
     status_code = 503
 

@@ -1,21 +1,21 @@
 from typing import Annotated
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import MISSING, StringConstraints
 
-from .common import Id, RowRead
+from .common import Id, Input, RowRead
 
 Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
-class CommentCreate(BaseModel):
+class CommentCreate(Input):
     body: Body
     task_id: Id
 
 
-class CommentUpdate(BaseModel):
+class CommentUpdate(Input):
     """Fields left out stay as they are."""
 
-    body: Body | None = None
+    body: Body | MISSING = MISSING
 
 
 class CommentRead(RowRead):

@@ -246,10 +246,30 @@ def violated_constraints(error: IntegrityError, metadata: MetaData) -> list[Cons
     return sorted(suspects, key=lambda fk: str(fk.name))
 
 
+# SQLite's primary result codes for a database that failed rather than a statement it
+# refused: busy, locked, out of memory, I/O error, corrupt, full, cannot open, locking protocol,
+# not a database.
+_OUTAGES = frozenset(
+    {
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+        sqlite3.SQLITE_NOMEM,
+        sqlite3.SQLITE_IOERR,
+        sqlite3.SQLITE_CORRUPT,
+        sqlite3.SQLITE_FULL,
+        sqlite3.SQLITE_CANTOPEN,
+        sqlite3.SQLITE_PROTOCOL,
+        sqlite3.SQLITE_NOTADB,
+    }
+)
+
+
 def unavailable(error: OperationalError) -> bool:
-    """Whether the database, not the code, failed: a write through a read session fails as
-    an OperationalError too, and is a bug to report as one."""
-    return getattr(error.orig, "sqlite_errorname", None) != "SQLITE_READONLY"
+    """Whether the database, not the code, failed. A statement SQLite refuses (a write through
+    a read session, too many parameters, a missing table) fails as an OperationalError too,
+    and is a bug to report as one."""
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    return code is not None and (code & 0xFF) in _OUTAGES
 
 
 def _configure_connection(settings: Settings, dbapi_connection: Any, _record: Any) -> None:

@@ -1,4 +1,5 @@
-"""What every schema shares: bounded ids, names, and reading a row from its ORM object.
+"""What every schema shares: bounded ids, names, strict request bodies, and reading a row
+from its ORM object.
 
 An INTEGER holds 32 bits on some databases and 64 on others; a larger number in a path, a
 filter or a body would reach the driver and fail there. Bounded here, it is a 422 before
@@ -13,6 +14,14 @@ INTEGER_MAX = 2**31 - 1
 
 Id = Annotated[int, Field(ge=1, le=INTEGER_MAX)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class Input(BaseModel):
+    """Base of every request body. Strict: an id is a number, not "1" or true, as the OpenAPI
+    document says; a field the schema does not have is refused, so a misspelt field in a
+    PATCH is a 422, not a change silently left out."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
 
 
 class RowRead(BaseModel):

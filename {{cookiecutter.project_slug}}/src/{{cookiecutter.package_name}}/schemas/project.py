@@ -1,17 +1,17 @@
-from pydantic import BaseModel
+from pydantic import MISSING
 
-from .common import Id, Name, RowRead
+from .common import Id, Input, Name, RowRead
 
 
-class ProjectCreate(BaseModel):
+class ProjectCreate(Input):
     name: Name
     owner_id: Id
 
 
-class ProjectUpdate(BaseModel):
+class ProjectUpdate(Input):
     """Fields left out stay as they are."""
 
-    name: Name | None = None
+    name: Name | MISSING = MISSING
 
 
 class ProjectRead(RowRead):

@@ -1,23 +1,27 @@
 from typing import Annotated
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import MISSING, AfterValidator, Field, StringConstraints
 
-from .common import RowRead
+from .common import Input, RowRead
 
-# Stored in lower case, so names are unique regardless of case.
+# Stored in lower case, so names are unique regardless of case; measured again once lowered,
+# which can lengthen a name ("İ" becomes two characters).
 TagName = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=50)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
+    AfterValidator(str.lower),
+    Field(max_length=50),
 ]
 
 
-class TagCreate(BaseModel):
+class TagCreate(Input):
     name: TagName
 
 
-class TagUpdate(BaseModel):
+class TagUpdate(Input):
     """Fields left out stay as they are."""
 
-    name: TagName | None = None
+    name: TagName | MISSING = MISSING
 
 
 class TagRead(RowRead):

@@ -1,28 +1,30 @@
 from typing import Annotated
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import MISSING, Field, StringConstraints
 
-from .common import Id, RowRead
+from .common import Id, Input, RowRead
 from .tag import TagRead
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# Bounded: the ids go into one IN (...), and SQLite and PostgreSQL limit its parameters.
+TagIds = Annotated[list[Id], Field(max_length=100)]
 
 
-class TaskCreate(BaseModel):
+class TaskCreate(Input):
     title: Title
     project_id: Id
     assignee_id: Id | None = None
     done: bool = False
-    tag_ids: list[Id] = []
+    tag_ids: TagIds = Field(default_factory=list)
 
 
-class TaskUpdate(BaseModel):
+class TaskUpdate(Input):
     """Fields left out stay as they are; assignee_id null unassigns the task."""
 
-    title: Title | None = None
-    done: bool | None = None
-    assignee_id: Id | None = None
-    tag_ids: list[Id] | None = None
+    title: Title | MISSING = MISSING
+    done: bool | MISSING = MISSING
+    assignee_id: Id | MISSING | None = MISSING
+    tag_ids: TagIds | MISSING = MISSING
 
 
 class TaskRead(RowRead):

@@ -2,12 +2,12 @@
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, inspect, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.interfaces import ORMOption
 
 from ..db.base import Base
-from ..errors import Invalid, NotFound
+from ..errors import NotFound
 from ..schemas import Rows
 
 Model = TypeVar("Model", bound=Base)
@@ -30,11 +30,8 @@ async def add(session: AsyncSession, row: Model) -> Model:
 
 
 async def change(session: AsyncSession, row: Model, changes: dict[str, Any]) -> Model:
-    """Apply a partial update; null is refused for columns that cannot hold it."""
-    columns = inspect(type(row)).columns
+    """Apply a partial update (the schema refuses null where a column cannot hold it)."""
     for key, value in changes.items():
-        if value is None and not columns[key].nullable:
-            raise Invalid(f"{key} cannot be null")
         setattr(row, key, value)
     await session.flush()
     return row

@@ -1,5 +1,6 @@
 from collections.abc import Sequence
 
+from pydantic import MISSING
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -41,7 +42,7 @@ async def get_task(session: AsyncSession, *, task_id: int) -> Task:
 async def update_task(session: AsyncSession, *, task_id: int, body: TaskUpdate) -> Task:
     """tag_ids, when given, replaces the task's tags."""
     task = await get_task(session, task_id=task_id)
-    if body.tag_ids is not None:
+    if body.tag_ids is not MISSING:
         task.tags = await tags_by_id(session, body.tag_ids)
     return await change(session, task, body.model_dump(exclude_unset=True, exclude={"tag_ids"}))
 

@@ -2,12 +2,12 @@
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, inspect, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.interfaces import ORMOption
 
 from ..db.base import Base
-from ..errors import Invalid, NotFound
+from ..errors import NotFound
 from ..schemas import Rows
 
 Model = TypeVar("Model", bound=Base)
@@ -28,11 +28,8 @@ def add(session: Session, row: Model) -> Model:
 
 
 def change(session: Session, row: Model, changes: dict[str, Any]) -> Model:
-    """Apply a partial update; null is refused for columns that cannot hold it."""
-    columns = inspect(type(row)).columns
+    """Apply a partial update (the schema refuses null where a column cannot hold it)."""
     for key, value in changes.items():
-        if value is None and not columns[key].nullable:
-            raise Invalid(f"{key} cannot be null")
         setattr(row, key, value)
     session.flush()
     return row

@@ -1,5 +1,6 @@
 from collections.abc import Sequence
 
+from pydantic import MISSING
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -38,7 +39,7 @@ def get_task(session: Session, *, task_id: int) -> Task:
 def update_task(session: Session, *, task_id: int, body: TaskUpdate) -> Task:
     """tag_ids, when given, replaces the task's tags."""
     task = get_task(session, task_id=task_id)
-    if body.tag_ids is not None:
+    if body.tag_ids is not MISSING:
         task.tags = tags_by_id(session, body.tag_ids)
     return change(session, task, body.model_dump(exclude_unset=True, exclude={"tag_ids"}))
 
