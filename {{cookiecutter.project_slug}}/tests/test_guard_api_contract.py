@@ -8,12 +8,14 @@ FUZZ_EXAMPLES=500 uv run pytest tests/test_guard_api_contract.py
 """
 
 import os
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis import BaseSchema, Case, Response
@@ -58,6 +60,20 @@ def test_every_operation_keeps_the_contract(api: BaseSchema) -> None:
             case.call_and_validate(checks=CHECKS)
 
         fuzz()
+
+
+def test_a_method_not_allowed_names_every_method_of_the_path(client: TestClient) -> None:
+    """RFC 9110: a 405's Allow lists the methods the resource takes, all of them."""
+    for path, operations in client.app.openapi()["paths"].items():  # type: ignore[attr-defined]
+        url = re.sub(r"{[^}]+}", "1", path)
+        response = client.put(url)  # a method no path of the document takes
+        assert response.status_code == 405, f"PUT {url}: {response.status_code}"
+        documented = sorted(method.upper() for method in operations)
+        allowed = response.headers.get("allow", "").split(", ")
+        assert allowed == documented, (
+            f"PUT {url}: 405 with Allow {allowed}, but the document lists {documented} for "
+            f"{path}: name every route's methods (_methods_of_path in errors.py)"
+        )
 
 
 def test_sequences_of_operations_keep_the_contract(api: BaseSchema, settings: Settings) -> None:

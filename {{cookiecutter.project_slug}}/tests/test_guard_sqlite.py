@@ -208,25 +208,30 @@ def row_counts(engine: Engine) -> dict[str, int]:
         }
 
 
-def refusal(database: Path, statement: str) -> OperationalError:
-    """What SQLAlchemy raises when SQLite fails `statement` on `database`."""
+def refusal(connection: sqlite3.Connection, statement: str) -> OperationalError:
+    """What SQLAlchemy raises when SQLite fails `statement`."""
     try:
-        with closing(sqlite3.connect(database, timeout=0)) as connection:
-            connection.execute(statement)
+        connection.execute(statement)
     except sqlite3.OperationalError as error:
         return OperationalError(statement, None, error)
     raise AssertionError(f"SQLite ran {statement!r}")
 
 
 def test_only_a_failing_database_answers_503(tmp_path: Path) -> None:
-    locked = tmp_path / "locked"
-    failures = [refusal(tmp_path / "no-such-folder" / "db", "SELECT 1")]
-    with closing(sqlite3.connect(locked, isolation_level=None)) as writer:
-        writer.execute("BEGIN IMMEDIATE")
-        failures.append(refusal(locked, "BEGIN IMMEDIATE"))
+    file = tmp_path / "database"
+    with (
+        closing(sqlite3.connect(file, timeout=0, isolation_level=None)) as one,
+        closing(sqlite3.connect(file, timeout=0, isolation_level=None)) as other,
+    ):
+        one.execute("CREATE TABLE t (a)")
+        refused = refusal(one, "SELECT * FROM nowhere")
+        one.execute("BEGIN IMMEDIATE")
+        failures = [refusal(other, "BEGIN IMMEDIATE")]  # busy
+        one.execute("ROLLBACK")
+        file.unlink()
+        failures.append(refusal(one, "INSERT INTO t VALUES (1)"))  # the file is gone
     for failure in failures:
         assert unavailable(failure), f"{failure.orig}: a failing database answers 503"
-    refused = refusal(tmp_path / "empty", "SELECT * FROM nowhere")
     assert not unavailable(refused), (
         f"a statement SQLite refuses ({refused.orig}) counts as the database being unavailable, "
         "so the client is told to retry (503) what can never succeed. unavailable() in "

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
+from starlette.routing import compile_path
 
 from .db.base import Base
 from .db.dialect import unavailable, violated_constraints
@@ -109,10 +110,22 @@ def _app_error(_: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status_code, exc.detail)
 
 
-def _http_error(_: Request, exc: Exception) -> JSONResponse:
+def _http_error(request: Request, exc: Exception) -> JSONResponse:
     # Starlette's own: no such route (404), method not allowed (405).
     assert isinstance(exc, HTTPException)
-    return problem(exc.status_code, str(exc.detail), headers=exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405 and (methods := _documented_methods(request.app, request.url.path)):
+        headers = {"Allow": ", ".join(methods)}
+    return problem(exc.status_code, str(exc.detail), headers=headers)
+
+
+def _documented_methods(app: FastAPI, path: str) -> list[str]:
+    """The methods the OpenAPI document lists for `path`. (Starlette's Allow names only those
+    of the first route on the path: GET /tasks and POST /tasks are two routes.)"""
+    for template, operations in app.openapi()["paths"].items():
+        if compile_path(template)[0].match(path):
+            return sorted(method.upper() for method in operations)
+    return []
 
 
 def _invalid_request(_: Request, exc: Exception) -> JSONResponse:

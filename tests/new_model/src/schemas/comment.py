@@ -2,14 +2,14 @@ from typing import Annotated
 
 from pydantic import MISSING, StringConstraints
 
-from .common import Id, Input, RowRead
+from .common import Input, RowRead, StrictId
 
 Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
 class CommentCreate(Input):
     body: Body
-    task_id: Id
+    task_id: StrictId
 
 
 class CommentUpdate(Input):

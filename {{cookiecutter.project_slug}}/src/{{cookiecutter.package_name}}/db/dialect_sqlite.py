@@ -247,12 +247,11 @@ def violated_constraints(error: IntegrityError, metadata: MetaData) -> list[Cons
 
 
 # SQLite's primary result codes for a database that failed rather than a statement it
-# refused: busy, locked, out of memory, I/O error, corrupt, full, cannot open, locking protocol,
-# not a database.
+# refused: busy, out of memory, I/O error, corrupt, full, cannot open, locking protocol, not a
+# database.
 _OUTAGES = frozenset(
     {
         sqlite3.SQLITE_BUSY,
-        sqlite3.SQLITE_LOCKED,
         sqlite3.SQLITE_NOMEM,
         sqlite3.SQLITE_IOERR,
         sqlite3.SQLITE_CORRUPT,
@@ -268,8 +267,15 @@ def unavailable(error: OperationalError) -> bool:
     """Whether the database, not the code, failed. A statement SQLite refuses (a write through
     a read session, too many parameters, a missing table) fails as an OperationalError too,
     and is a bug to report as one."""
+    if error.connection_invalidated:  # the async driver's lost connection has no code
+        return True
     code = getattr(error.orig, "sqlite_errorcode", None)
-    return code is not None and (code & 0xFF) in _OUTAGES
+    if code is None:
+        return False
+    # Plain SQLITE_READONLY is a write through a read session (query_only); its extended codes
+    # (the file was moved or replaced, a lock cannot be taken) come from the environment.
+    readonly = (code & 0xFF) == sqlite3.SQLITE_READONLY and code != sqlite3.SQLITE_READONLY
+    return readonly or (code & 0xFF) in _OUTAGES
 
 
 def _configure_connection(settings: Settings, dbapi_connection: Any, _record: Any) -> None:

@@ -1,11 +1,11 @@
 from pydantic import MISSING
 
-from .common import Id, Input, Name, RowRead
+from .common import Input, Name, RowRead, StrictId
 
 
 class ProjectCreate(Input):
     name: Name
-    owner_id: Id
+    owner_id: StrictId
 
 
 class ProjectUpdate(Input):

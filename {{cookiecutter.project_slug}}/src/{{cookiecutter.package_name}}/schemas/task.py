@@ -1,29 +1,29 @@
 from typing import Annotated
 
-from pydantic import MISSING, Field, StringConstraints
+from pydantic import MISSING, Field, StrictBool, StringConstraints
 
-from .common import Id, Input, RowRead
+from .common import Input, RowRead, StrictId
 from .tag import TagRead
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 # Bounded: the ids go into one IN (...), and SQLite and PostgreSQL limit its parameters.
-TagIds = Annotated[list[Id], Field(max_length=100)]
+TagIds = Annotated[list[StrictId], Field(max_length=100)]
 
 
 class TaskCreate(Input):
     title: Title
-    project_id: Id
-    assignee_id: Id | None = None
-    done: bool = False
-    tag_ids: TagIds = Field(default_factory=list)
+    project_id: StrictId
+    assignee_id: StrictId | None = None
+    done: StrictBool = False
+    tag_ids: TagIds = Field(default=[])
 
 
 class TaskUpdate(Input):
     """Fields left out stay as they are; assignee_id null unassigns the task."""
 
     title: Title | MISSING = MISSING
-    done: bool | MISSING = MISSING
-    assignee_id: Id | MISSING | None = MISSING
+    done: StrictBool | MISSING = MISSING
+    assignee_id: StrictId | MISSING | None = MISSING
     tag_ids: TagIds | MISSING = MISSING
 
 
