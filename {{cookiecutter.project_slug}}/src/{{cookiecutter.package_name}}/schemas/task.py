@@ -6,7 +6,7 @@ from .common import Input, RowRead, StrictId
 from .tag import TagRead
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-# Bounded: the ids go into one IN (...), and SQLite and PostgreSQL limit its parameters.
+# Bounded: the ids go into one IN (...), whose parameters the database limits.
 TagIds = Annotated[list[StrictId], Field(max_length=100)]
 
 
