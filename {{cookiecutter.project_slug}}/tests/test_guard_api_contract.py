@@ -72,7 +72,7 @@ def test_a_method_not_allowed_names_every_method_of_the_path(client: TestClient)
         allowed = response.headers.get("allow", "").split(", ")
         assert allowed == documented, (
             f"PUT {url}: 405 with Allow {allowed}, but the document lists {documented} for "
-            f"{path}: name every route's methods (_methods_of_path in errors.py)"
+            f"{path}: name every route's methods (_documented_methods in errors.py)"
         )
 
 
