@@ -1,15 +1,21 @@
-"""PostgreSQL: named constraints, read-only read sessions, a pool that survives disconnects."""
+"""PostgreSQL: named constraints, read-only read sessions, a pool that survives disconnects,
+deadlocks run again."""
 
+import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, Row, make_url, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from {{ cookiecutter.package_name }}.app import create_app
+from {{ cookiecutter.package_name }}.models import Tag, Task
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from tests.factories import new_project, new_tag, new_task, new_user
+from tests.other_client import OtherTransaction
 from tests.sessions import in_session
 
 PREFIXES = {"p": "pk_", "f": "fk_", "u": "uq_", "c": "ck_"}
@@ -86,3 +92,25 @@ def test_an_unreachable_database_is_503_not_500(settings: Settings) -> None:
                 f"GET {path} with the database unreachable answered {response.status_code}: "
                 "map OperationalError to 503 so clients and load balancers retry"
             )
+
+
+def test_a_write_chosen_to_end_a_deadlock_runs_again(
+    client: TestClient, arrange: sessionmaker[Session], settings: Settings
+) -> None:
+    with arrange.begin() as session:
+        tag_id = new_tag(session).id
+        task_id = new_task(session, new_project(session, new_user(session))).id
+    with ThreadPoolExecutor(1) as requests, OtherTransaction(settings) as other:
+        other.run(lambda session: session.get(Tag, tag_id, with_for_update=True))
+        # The request locks the task, then waits for the tag (its link's foreign key)...
+        patch = requests.submit(client.patch, f"/tasks/{task_id}", json={"tag_ids": [tag_id]})
+        time.sleep(0.5)
+        # ...which the other holds while it waits for the task: after deadlock_timeout (1 s)
+        # the server ends the request's transaction, the one that waited first.
+        other.run(lambda session: session.get(Task, task_id, with_for_update=True))
+    response = patch.result()
+    assert response.status_code == 200, (
+        f"a PATCH the server chose to end a deadlock answered {response.status_code} "
+        f"{response.text}: run the unit of work again when the server reports a deadlock or a "
+        "serialization failure (conflicted in db/dialect.py)"
+    )

@@ -60,8 +60,8 @@ def value_of(cursor: Any, pragma: str) -> object:
 
 def test_every_pooled_connection_is_configured(settings: Settings) -> None:
     # A busy timeout unlike the driver's default (5000 ms) proves the setting is applied.
-    settings = settings.model_copy(update={"sqlite_busy_timeout_ms": 4321})
-    expected = EXPECTED | {"busy_timeout": settings.sqlite_busy_timeout_ms}
+    settings = settings.model_copy(update={"database_timeout_ms": 4321})
+    expected = EXPECTED | {"busy_timeout": settings.database_timeout_ms}
 
     def pragmas_of_pooled_connections(session: Session) -> list[dict[str, object]]:
         engine = session.connection().engine
@@ -178,15 +178,15 @@ def test_writers_queue_behind_another_workers_writer(
 def test_a_writer_waits_for_another_workers_writer_as_long_as_for_the_lock(
     settings: Settings,
 ) -> None:
-    settings = settings.model_copy(update={"sqlite_busy_timeout_ms": 300})
+    settings = settings.model_copy(update={"database_timeout_ms": 300})
     with TestClient(create_app(settings)) as client, ThreadPoolExecutor(1) as requests:
         with another_workers_writer(settings):
             given_up = answer_within(requests.submit(client.post, "/tags", json={"name": "a"}), 5)
         after = client.post("/tags", json={"name": "b"}).status_code
     assert given_up == 503, (
         f"a create waiting for another worker's writer answered {given_up} (None: not within "
-        "5 s), not 503 after SQLITE_BUSY_TIMEOUT_MS (0.3 s): give up as SQLite would "
-        "(Writers in db/dialect.py)"
+        "5 s), not 503 after DATABASE_TIMEOUT_MS (0.3 s): bound the wait for a place by the "
+        "request's deadline (place in db/waits.py)"
     )
     assert after == 201, (
         f"a create after one gave up answered {after}: the lock the abandoned wait took "

@@ -10,7 +10,7 @@ in middleware.py, a 500 whose body reveals nothing while the log keeps the trace
 import logging
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
-from typing import Any
+from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -24,11 +24,13 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as DatabaseTimeout
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 
 from .db.base import Base
-from .db.dialect import unavailable, violated_constraints
+from .db.dialect import conflicted, unavailable, violated_constraints
 from .logs import REQUEST_ID
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,7 @@ class Problem(BaseModel):
 
 class AppError(Exception):
     status_code = 500
+    headers: ClassVar[Mapping[str, str] | None] = None
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
@@ -70,7 +73,17 @@ class Conflict(AppError):
 
 
 class Unavailable(AppError):
+    """The database is down or unreachable: worth a retry in a few seconds."""
+
     status_code = 503
+    headers: ClassVar[Mapping[str, str]] = {"Retry-After": "5"}
+
+
+class Busy(Unavailable):
+    """Concurrent requests kept changing the same rows (the write ran as often as it may), or
+    the request waited for the database as long as it may: a retry soon succeeds."""
+
+    headers: ClassVar[Mapping[str, str]] = {"Retry-After": "1"}
 
 
 # Declared on every operation: whatever fails, the body is a Problem.
@@ -107,7 +120,7 @@ def problem(
 
 def _app_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    return problem(exc.status_code, exc.detail)
+    return problem(exc.status_code, exc.detail, headers=exc.headers)
 
 
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -172,15 +185,22 @@ def _unstorable_value(_: Request, exc: Exception) -> JSONResponse:
     return problem(422, "a value cannot be stored: out of range, or a character not allowed")
 
 
-def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
+def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     # The database is down, unreachable or overloaded: the client may retry; we keep the cause.
     assert isinstance(exc, OperationalError)
+    if conflicted(exc):
+        return _busy(request, exc)
     if not unavailable(exc):
         # A bug (a write through a read session), not an outage: a retry cannot help.
         log.error("the database refused the work", exc_info=exc)
         return problem(500, "internal server error")
     log.error("database unavailable", exc_info=exc)
-    return problem(503, "database unavailable, retry later", headers={"Retry-After": "5"})
+    return _app_error(request, Unavailable("database unavailable, retry later"))
+
+
+def _busy(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("database busy: %r", exc)
+    return _app_error(request, Busy("the database is busy with concurrent requests, retry"))
 
 
 def _documented_as_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:
@@ -211,3 +231,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(DataError, _unstorable_value)
     app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(StaleDataError, _busy)
+    app.add_exception_handler(DatabaseTimeout, _busy)

@@ -1,4 +1,5 @@
-"""Around every request: its id, its access line, and the 500 for an error nothing handled.
+"""Around every request: its id, its arrival (from which its waits for the database count),
+its access line, and the 500 for an error nothing handled.
 
 The id is the client's `X-Request-ID` when it is well-formed, a new one otherwise; it goes
 back in the response's `X-Request-ID`, in every error body, and on every line logged while
@@ -12,6 +13,7 @@ from uuid import uuid4
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .db.waits import ARRIVED
 from .errors import problem
 from .logs import REQUEST_ID
 from .settings import PACKAGE
@@ -19,6 +21,7 @@ from .settings import PACKAGE
 access_log = logging.getLogger(f"{PACKAGE}.access")
 
 HEADER = b"x-request-id"
+CLOSE = {"Connection": "close"}
 WELL_FORMED = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 
 
@@ -35,7 +38,8 @@ class RequestContext:
         # returns, and the id must still be set; each request runs in a task (so a context)
         # of its own under uvicorn and the TestClient.
         REQUEST_ID.set(request_id)
-        began = time.perf_counter()
+        began = time.monotonic()
+        ARRIVED.set(began)
         status = 0
 
         async def send_with_id(message: Message) -> None:
@@ -49,11 +53,14 @@ class RequestContext:
             await self.app(scope, receive, send_with_id)
         except Exception:
             if not status:  # once the response has begun, only the connection can be dropped
-                await problem(500, "internal server error")(scope, receive, send_with_id)
+                # The server closes the connection after an error: say so, or the client's
+                # next request on it meets a closed socket.
+                failed = problem(500, "internal server error", headers=CLOSE)
+                await failed(scope, receive, send_with_id)
             raise  # to the server, which logs the traceback (with the id: still set)
         finally:
             if access_log.isEnabledFor(logging.INFO):  # nothing built for a line not written
-                _log_access(scope, status, time.perf_counter() - began)
+                _log_access(scope, status, time.monotonic() - began)
 
 
 def _log_access(scope: Scope, status: int, seconds: float) -> None:

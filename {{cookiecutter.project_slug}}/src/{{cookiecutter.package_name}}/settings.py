@@ -19,13 +19,20 @@ class Settings(BaseSettings):
     pool_size: int = Field(default=5, ge=1)
     max_overflow: int = Field(default=10, ge=0)
     pool_timeout: float = Field(default=30, gt=0)
+    # The longest a request waits for the database, counted from its arrival: for its turn
+    # among the writers or readers, for another worker's writer, for a lock. Then it answers
+    # 503 with Retry-After.
+    database_timeout_ms: int = Field(default=5000, ge=1)
 {%- if cookiecutter.database == "sqlite" %}
-    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     # NORMAL in WAL mode never loses data on a process crash; FULL also survives power loss,
     # but makes every commit wait for the disk, and writes commit on the event loop.
     sqlite_synchronous: Literal["NORMAL", "FULL", "EXTRA"] = "NORMAL"
     sqlite_cache_size_kib: int = Field(default=20000, ge=0)
 {%- else %}
+    # A server that does not answer a connection attempt within this counts as down.
+    connect_timeout_s: int = Field(default=3, ge=2)
+    # The server cancels a statement of the service that runs longer than this.
+    statement_timeout_ms: int = Field(default=10000, ge=1)
     # Test each connection before use, so a restarted server costs no failed request.
     pool_pre_ping: bool = True
     # Replace connections older than this, below any proxy's or firewall's idle timeout.

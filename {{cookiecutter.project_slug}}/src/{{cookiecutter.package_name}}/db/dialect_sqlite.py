@@ -21,7 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
-from anyio import CapacityLimiter, fail_after, to_thread
+from anyio import CapacityLimiter, to_thread
 from sqlalchemy import (
     URL,
     Connection,
@@ -34,15 +34,18 @@ from sqlalchemy import (
     make_url,
 )
 from sqlalchemy.dialects.sqlite import insert as insert  # ON CONFLICT DO NOTHING for seeding
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..settings import Settings
 
 # The begin hook below starts sessions created with this execution option read-only.
 READ_ONLY: Final = "read_only"
-# Write transactions begun with this one fail at once, rather than wait, if the lock is taken.
-NO_WAIT: Final = "no_wait"
+# Write transactions begun with this option wait at most this many ms for the lock (0: they
+# fail at once if it is taken), instead of the connection's busy timeout.
+LOCK_WAIT_MS: Final = "lock_wait_ms"
 # The driver of asyncio engines: DATABASE_URL names the database alike for sync and async.
 ASYNC_DRIVERNAME = "sqlite+aiosqlite"
 # Batch mode lets SQLite alter a table by copying it.
@@ -71,10 +74,11 @@ def engine_arguments(settings: Settings) -> tuple[URL, dict[str, Any]]:
 
 
 def configure(engine: Engine, settings: Settings) -> Engine:
-    """Set the pragmas on each new connection and begin transactions as below (for an async
-    engine, pass its sync_engine)."""
+    """Set the pragmas on each new connection, begin transactions as below, and replace the
+    connections after an outage (for an async engine, pass its sync_engine)."""
     event.listen(engine, "connect", partial(_configure_connection, settings))
     event.listen(engine, "begin", partial(_begin, settings))
+    event.listen(engine, "handle_error", _replace_connections_on_outage)
     return engine
 
 
@@ -96,13 +100,13 @@ class Writers:
     workers on one file, creates had twice the tail (p99) they have with this lock.
     """
 
-    def __init__(self, lock: Path | None, patience: float) -> None:
+    def __init__(self, lock: Path | None) -> None:
         self.lock = lock
-        self.patience = patience  # seconds to wait for another worker's writer
         self._queue = CapacityLimiter(1)
         self._lock_file: int | None = None  # open while this process's writer holds the place
 
-    async def __aenter__(self) -> None:
+    async def acquire(self) -> None:
+        """Wait for the place (the caller bounds the wait: cancelling it leaves nothing held)."""
         await self._queue.acquire()
         try:
             if self.lock is not None:
@@ -111,7 +115,7 @@ class Writers:
             self._queue.release()
             raise
 
-    async def __aexit__(self, *_: object) -> None:
+    def release(self) -> None:
         try:
             if self._lock_file is not None:
                 os.close(self._lock_file)  # which lets go of the lock
@@ -126,21 +130,10 @@ class Writers:
             pass  # another worker writes: wait off the event loop
         wait = _LockWait(lock)
         try:
-            with fail_after(self.patience):
-                return await to_thread.run_sync(wait.locked, abandon_on_cancel=True)
-        except BaseException as error:
+            return await to_thread.run_sync(wait.locked, abandon_on_cancel=True)
+        except BaseException:
             wait.give_up()
-            if isinstance(error, TimeoutError):
-                raise _busy() from error
             raise
-
-
-def _busy() -> OperationalError:
-    """What SQLite raises when its own busy timeout runs out (errors.py answers 503), for a
-    writer that waited as long for another worker's."""
-    busy = sqlite3.OperationalError("database is locked (by another worker's writer)")
-    busy.sqlite_errorcode, busy.sqlite_errorname = sqlite3.SQLITE_BUSY, "SQLITE_BUSY"
-    return OperationalError(None, None, busy)
 
 
 class _LockWait:
@@ -185,11 +178,10 @@ def _locked_file(lock: Path, operation: int) -> int:
 
 def limiters(settings: Settings) -> tuple[Writers, None]:
     """Places for (writers, readers). SQLite's lock admits one writer, so writers queue for
-    it one at a time, across the processes on the file too (Writers), and wait for another
-    process's writer as long as for SQLite's lock. Reads take no thread (None): in WAL mode
-    they do not wait for writers, and a hop to a thread and back costs more than the read."""
-    patience = settings.sqlite_busy_timeout_ms / 1000
-    return Writers(writers_lock(settings), patience), None
+    it one at a time, across the processes on the file too (Writers). Reads take no thread
+    (None): in WAL mode they do not wait for writers, and a hop to a thread and back costs
+    more than the read."""
+    return Writers(writers_lock(settings)), None
 
 
 def writers_lock(settings: Settings) -> Path | None:
@@ -205,12 +197,18 @@ def database_file(settings: Settings) -> Path | None:
     return Path(database) if database and database != ":memory:" else None
 
 
+def lock_wait(seconds: float) -> dict[str, Any]:
+    """The execution options of a write transaction that waits at most `seconds` for the
+    lock, then fails with SQLITE_BUSY (errors.py answers 503)."""
+    return {LOCK_WAIT_MS: max(0, round(seconds * 1000))}
+
+
 def begin_without_waiting(session: Session) -> bool:
     """Begin the session's write transaction if the lock is free; False if another process
     holds it. Once this process holds the lock, nothing in a WAL-mode write transaction
     waits for another process, so the write may run on the event loop."""
     try:
-        session.connection(execution_options={NO_WAIT: True})
+        session.connection(execution_options=lock_wait(0))
     except OperationalError as error:
         if getattr(error.orig, "sqlite_errorcode", None) != sqlite3.SQLITE_BUSY:
             raise
@@ -267,22 +265,46 @@ def unavailable(error: OperationalError) -> bool:
     """Whether the database, not the code, failed. A statement SQLite refuses (a write through
     a read session, too many parameters, a missing table) fails as an OperationalError too,
     and is a bug to report as one."""
-    if error.connection_invalidated:  # the async driver's lost connection has no code
+    # The async driver's lost connection has no code; _replace_connections_on_outage marks
+    # the rest.
+    if error.connection_invalidated:
         return True
-    code = getattr(error.orig, "sqlite_errorcode", None)
+    return _outage(getattr(error.orig, "sqlite_errorcode", None), writing=False)
+
+
+def _outage(code: int | None, writing: bool) -> bool:
     if code is None:
         return False
-    # Plain SQLITE_READONLY is a write through a read session (query_only); its extended codes
-    # (the file was moved or replaced, a lock cannot be taken) come from the environment.
-    readonly = (code & 0xFF) == sqlite3.SQLITE_READONLY and code != sqlite3.SQLITE_READONLY
-    return readonly or (code & 0xFF) in _OUTAGES
+    # Plain SQLITE_READONLY in a read session is a write it attempted (query_only): a bug. In
+    # a write session the file cannot be written; its extended codes say the file was moved
+    # or replaced.
+    if (code & 0xFF) == sqlite3.SQLITE_READONLY:
+        return writing or code != sqlite3.SQLITE_READONLY
+    return (code & 0xFF) in _OUTAGES
+
+
+def _replace_connections_on_outage(context: ExceptionContext) -> None:
+    """After the database failed (a file it could not write, a full disk, an I/O error), open
+    new connections: one opened while the file was read-only stays read-only for good."""
+    code = getattr(context.original_exception, "sqlite_errorcode", None)
+    connection = context.connection
+    writing = connection is not None and not connection.info.get(READ_ONLY, False)
+    # A lock another process holds leaves the connection as it was.
+    if code != sqlite3.SQLITE_BUSY and _outage(code, writing):
+        context.is_disconnect = True
+
+
+def conflicted(error: Exception) -> bool:
+    """Whether a write failed only because a concurrent one changed what it works on. Writes
+    to SQLite take turns, so only the ORM could find so (StaleDataError)."""
+    return isinstance(error, StaleDataError)
 
 
 def _configure_connection(settings: Settings, dbapi_connection: Any, _record: Any) -> None:
     # SQLAlchemy, not the sqlite3 module, decides when a transaction begins (see _begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout = {settings.sqlite_busy_timeout_ms:d}")
+    cursor.execute(f"PRAGMA busy_timeout = {settings.database_timeout_ms:d}")
     # WAL persists in the file; switch only once so workers do not race for the lock.
     cursor.execute("PRAGMA journal_mode")
     if cursor.fetchone()[0] != "wal":
@@ -304,15 +326,15 @@ def _begin(settings: Settings, connection: Connection) -> None:
         connection.info[READ_ONLY] = read_only
     if read_only:
         connection.exec_driver_sql("BEGIN")
-    elif options.get(NO_WAIT, False):
+    elif (wait_ms := options.get(LOCK_WAIT_MS)) is not None:
         # The pragmas go straight to the driver: through SQLAlchemy they would cost more than
         # the BEGIN they bracket, on every write.
         cursor = connection.connection.cursor()
-        cursor.execute("PRAGMA busy_timeout = 0")
+        cursor.execute(f"PRAGMA busy_timeout = {wait_ms:d}")
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         finally:
-            cursor.execute(f"PRAGMA busy_timeout = {settings.sqlite_busy_timeout_ms:d}")
+            cursor.execute(f"PRAGMA busy_timeout = {settings.database_timeout_ms:d}")
             cursor.close()
     else:
         connection.exec_driver_sql("BEGIN IMMEDIATE")

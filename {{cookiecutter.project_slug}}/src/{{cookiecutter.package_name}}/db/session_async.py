@@ -7,20 +7,27 @@ error response, never a 2xx for data that was not stored. Any exception rolls ba
 
 Before a request touches the database, it waits in the event loop, first come first served,
 for a place: as many places as the database admits writers, or has pooled connections
-(`limiters` in db/dialect.py says which). So a request never holds a lock or a connection
-while it waits behind others, and no connection is opened beyond the pool. The driver waits
-for the database (its lock, a row another transaction holds) without blocking the event loop.
+(`limiters` in db/dialect.py says which), writers and readers apart. So a request never holds
+a lock or a connection while it waits behind others, no connection is opened beyond the
+pool, and writers stuck behind a lock never hold up reads. The driver waits for the database
+(its lock, a row another transaction holds) without blocking the event loop. Every wait is
+bounded by the request's deadline (db/waits.py).
+
+A write that meets a concurrent one (a deadlock, a serialization failure, rows that changed
+under it: `conflicted` in db/dialect.py) runs again as a whole, unseen by the client.
 """
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated, Concatenate, ParamSpec, Self, TypeVar
+from typing import Annotated, Concatenate, Final, ParamSpec, Self, TypeVar
 
-from anyio import CapacityLimiter
+from anyio import CapacityLimiter, move_on_after
 from fastapi import Depends, Request
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import TimeoutError as DatabaseTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -29,10 +36,24 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from ..settings import Settings
-from .dialect import ASYNC_DRIVERNAME, READ_ONLY, configure, engine_arguments, limiters
+from .dialect import (
+    ASYNC_DRIVERNAME,
+    READ_ONLY,
+    configure,
+    conflicted,
+    engine_arguments,
+    limiters,
+    lock_wait,
+)
+from .waits import Place, place, remaining
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+# How many times in all a write that meets concurrent ones runs before the request gives up.
+ATTEMPTS: Final = 3
 
 
 def create_async_db_engine(settings: Settings) -> AsyncEngine:
@@ -47,7 +68,8 @@ class Database:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     read_sessions: async_sessionmaker[AsyncSession]
-    writers: AbstractAsyncContextManager[None]
+    timeout_s: float  # what a request may wait for the database in all
+    writers: Place
     readers: CapacityLimiter
 
     @classmethod
@@ -61,9 +83,9 @@ class Database:
         )
         writers, readers = limiters(settings)
         # Reads queue too: one beyond the pool would open, then close, a connection of its own.
-        return cls(
-            engine, sessions, read_sessions, writers, readers or CapacityLimiter(settings.pool_size)
-        )
+        readers = readers or CapacityLimiter(settings.pool_size)
+        timeout_s = settings.database_timeout_ms / 1000
+        return cls(engine, sessions, read_sessions, timeout_s, writers, readers)
 
     @classmethod
     @asynccontextmanager
@@ -88,8 +110,17 @@ class Database:
         **kwargs: P.kwargs,
     ) -> T:
         """Run `work(session, ...)` in a transaction that has committed when this returns."""
-        async with self.writers, self.unit_of_work() as session:
-            return await work(session, *args, **kwargs)
+        attempt = 1
+        while True:
+            try:
+                async with place(self.writers, self.timeout_s), self.unit_of_work() as session:
+                    await session.connection(execution_options=lock_wait(self._remaining()))
+                    return await work(session, *args, **kwargs)
+            except Exception as error:
+                if attempt == ATTEMPTS or not conflicted(error) or not self._remaining():
+                    raise
+                log.info("a write met a concurrent one and runs again: %r", error)
+            attempt += 1
 
     async def read(
         self,
@@ -98,12 +129,19 @@ class Database:
         **kwargs: P.kwargs,
     ) -> T:
         """Run `work(session, ...)` in a session that refuses to write."""
-        async with self.readers, self.read_sessions() as session:
+        async with place(self.readers, self.timeout_s), self.read_sessions() as session:
             return await work(session, *args, **kwargs)
 
     async def ping(self) -> None:
-        """Fail unless the database answers a query."""
-        await self.read(_select_one)
+        """Fail unless the database answers a query within the request's deadline. Readiness
+        takes no place among the readers: reads stuck behind a lock never hold it up."""
+        with move_on_after(self._remaining()):
+            async with self.read_sessions() as session:
+                return await _select_one(session)
+        raise DatabaseTimeout(f"the database did not answer within {self.timeout_s:g} s")
+
+    def _remaining(self) -> float:
+        return remaining(self.timeout_s)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -7,33 +7,48 @@ never a 2xx for data that was not stored. Any exception rolls back.
 
 Before a request touches the database, it waits in the event loop, first come first served,
 for a place: as many places as the database admits writers, or has pooled connections
-(`limiters` in db/dialect.py says which). So a request never holds a lock or a connection
-while it waits for a thread, and no thread waits for one within the process. Work that
-cannot wait for another process (a write that already holds the lock, a read that never
-waits for writers) runs on the event loop; anything that may wait runs in a worker thread.
+(`limiters` in db/dialect.py says which), writers and readers apart. So a request never holds
+a lock or a connection while it waits for a thread, no thread waits for one within the
+process, and writers stuck behind a lock never hold up reads. Work that cannot wait for
+another process (a write that already holds the lock, a read that never waits for writers)
+runs on the event loop; anything that may wait runs in a worker thread. Every wait is bounded
+by the request's deadline (db/waits.py).
+
+A write that meets a concurrent one (a deadlock, a serialization failure, rows that changed
+under it: `conflicted` in db/dialect.py) runs again as a whole, unseen by the client.
 """
 
+import logging
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import (
-    AbstractAsyncContextManager,
-    AbstractContextManager,
-    asynccontextmanager,
-    contextmanager,
-)
+from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from typing import Annotated, Concatenate, ParamSpec, Self, TypeVar
+from typing import Annotated, Concatenate, Final, ParamSpec, Self, TypeVar
 
-from anyio import CapacityLimiter, to_thread
+from anyio import CapacityLimiter, move_on_after, to_thread
 from anyio.lowlevel import checkpoint
 from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import TimeoutError as DatabaseTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..settings import Settings
-from .dialect import READ_ONLY, begin_without_waiting, create_db_engine, limiters
+from .dialect import (
+    READ_ONLY,
+    begin_without_waiting,
+    conflicted,
+    create_db_engine,
+    limiters,
+    lock_wait,
+)
+from .waits import Place, place, remaining
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+# How many times in all a write that meets concurrent ones runs before the request gives up.
+ATTEMPTS: Final = 3
 
 
 @dataclass(frozen=True)
@@ -41,7 +56,8 @@ class Database:
     engine: Engine
     sessions: sessionmaker[Session]
     read_sessions: sessionmaker[Session]
-    writers: AbstractAsyncContextManager[None]
+    timeout_s: float  # what a request may wait for the database in all
+    writers: Place
     readers: CapacityLimiter | None  # None: reads run on the event loop
 
     @classmethod
@@ -52,7 +68,8 @@ class Database:
         read_sessions = sessionmaker(
             engine, expire_on_commit=False, execution_options={READ_ONLY: True}
         )
-        return cls(engine, sessions, read_sessions, *limiters(settings))
+        timeout_s = settings.database_timeout_ms / 1000
+        return cls(engine, sessions, read_sessions, timeout_s, *limiters(settings))
 
     @classmethod
     @asynccontextmanager
@@ -80,14 +97,30 @@ class Database:
         def run(session: Session) -> T:
             return work(session, *args, **kwargs)
 
-        async with self.writers:
+        attempt = 1
+        while True:
+            try:
+                return await self._write(run)
+            except Exception as error:
+                if attempt == ATTEMPTS or not conflicted(error) or not self._remaining():
+                    raise
+                log.info("a write met a concurrent one and runs again: %r", error)
+            attempt += 1
+
+    async def _write(self, run: Callable[[Session], T]) -> T:
+        async with place(self.writers, self.timeout_s):
             with self.unit_of_work() as session:
                 if begin_without_waiting(session):
                     # The lock is held and nothing below waits for another process: stay on
                     # the event loop rather than hop to a thread and back.
                     return run(session)
             # Nothing began, so nothing was committed: wait for the lock in a thread.
-            return await to_thread.run_sync(_in_session, self.unit_of_work, run)
+            return await to_thread.run_sync(self._write_waiting, run, self._remaining())
+
+    def _write_waiting(self, run: Callable[[Session], T], wait_s: float) -> T:
+        with self.unit_of_work() as session:
+            session.connection(execution_options=lock_wait(wait_s))
+            return run(session)
 
     async def read(
         self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
@@ -102,11 +135,23 @@ class Database:
             # already waiting, and leave some connections a tail of seconds under load.
             await checkpoint()
             return _in_session(self.read_sessions, run)
-        return await to_thread.run_sync(_in_session, self.read_sessions, run, limiter=self.readers)
+        async with place(self.readers, self.timeout_s):
+            return await to_thread.run_sync(_in_session, self.read_sessions, run)
 
     async def ping(self) -> None:
-        """Fail unless the database answers a query."""
-        await self.read(_select_one)
+        """Fail unless the database answers a query within the request's deadline. Readiness
+        takes no place among the readers: reads stuck behind a lock never hold it up."""
+        if self.readers is None:
+            _in_session(self.read_sessions, _select_one)
+            return
+        with move_on_after(self._remaining()):
+            return await to_thread.run_sync(
+                _in_session, self.read_sessions, _select_one, abandon_on_cancel=True
+            )
+        raise DatabaseTimeout(f"the database did not answer within {self.timeout_s:g} s")
+
+    def _remaining(self) -> float:
+        return remaining(self.timeout_s)
 
     def dispose(self) -> None:
         self.engine.dispose()

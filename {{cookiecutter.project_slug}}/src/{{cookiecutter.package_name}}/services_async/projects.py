@@ -19,15 +19,15 @@ async def list_projects(
     return await paginate(session, query, limit, offset)
 
 
-async def get_project(session: AsyncSession, *, project_id: int) -> Project:
-    return await get_or_404(session, Project, project_id)
+async def get_project(session: AsyncSession, *, project_id: int, lock: bool = False) -> Project:
+    return await get_or_404(session, Project, project_id, lock=lock)
 
 
 async def update_project(session: AsyncSession, *, project_id: int, body: ProjectUpdate) -> Project:
-    project = await get_project(session, project_id=project_id)
+    project = await get_project(session, project_id=project_id, lock=True)
     return await change(session, project, body.model_dump(exclude_unset=True))
 
 
 async def delete_project(session: AsyncSession, *, project_id: int) -> None:
     """The database deletes its tasks."""
-    await session.delete(await get_project(session, project_id=project_id))
+    await session.delete(await get_project(session, project_id=project_id, lock=True))

@@ -14,9 +14,12 @@ Model = TypeVar("Model", bound=Base)
 
 
 async def get_or_404(
-    session: AsyncSession, model: type[Model], id_: int, *options: ORMOption
+    session: AsyncSession, model: type[Model], id_: int, *options: ORMOption, lock: bool = False
 ) -> Model:
-    row = await session.get(model, id_, options=options)
+    """The row, or NotFound. lock=True for a row the service goes on to change or delete: it
+    stays locked until the commit, so concurrent changes of it take turns, each one reading
+    what the one before left (SELECT ... FOR UPDATE, where the database locks rows)."""
+    row = await session.get(model, id_, options=options, with_for_update=lock)
     if row is None:
         raise NotFound(f"{model.__name__} {id_} does not exist")
     return row

@@ -14,14 +14,14 @@ async def list_tags(session: AsyncSession, *, limit: int, offset: int) -> Rows[T
     return await paginate(session, select(Tag).order_by(Tag.name), limit, offset)
 
 
-async def get_tag(session: AsyncSession, *, tag_id: int) -> Tag:
-    return await get_or_404(session, Tag, tag_id)
+async def get_tag(session: AsyncSession, *, tag_id: int, lock: bool = False) -> Tag:
+    return await get_or_404(session, Tag, tag_id, lock=lock)
 
 
 async def update_tag(session: AsyncSession, *, tag_id: int, body: TagUpdate) -> Tag:
-    tag = await get_tag(session, tag_id=tag_id)
+    tag = await get_tag(session, tag_id=tag_id, lock=True)
     return await change(session, tag, body.model_dump(exclude_unset=True))
 
 
 async def delete_tag(session: AsyncSession, *, tag_id: int) -> None:
-    await session.delete(await get_tag(session, tag_id=tag_id))
+    await session.delete(await get_tag(session, tag_id=tag_id, lock=True))

@@ -35,17 +35,17 @@ async def list_tasks(
     return await paginate(session, query, limit, offset)
 
 
-async def get_task(session: AsyncSession, *, task_id: int) -> Task:
-    return await get_or_404(session, Task, task_id, WITH_TAGS)
+async def get_task(session: AsyncSession, *, task_id: int, lock: bool = False) -> Task:
+    return await get_or_404(session, Task, task_id, WITH_TAGS, lock=lock)
 
 
 async def update_task(session: AsyncSession, *, task_id: int, body: TaskUpdate) -> Task:
     """tag_ids, when given, replaces the task's tags."""
-    task = await get_task(session, task_id=task_id)
+    task = await get_task(session, task_id=task_id, lock=True)
     if body.tag_ids is not MISSING:
         task.tags = await tags_by_id(session, body.tag_ids)
     return await change(session, task, body.model_dump(exclude_unset=True, exclude={"tag_ids"}))
 
 
 async def delete_task(session: AsyncSession, *, task_id: int) -> None:
-    await session.delete(await get_task(session, task_id=task_id))
+    await session.delete(await get_task(session, task_id=task_id, lock=True))

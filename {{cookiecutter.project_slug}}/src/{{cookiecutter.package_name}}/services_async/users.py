@@ -14,15 +14,15 @@ async def list_users(session: AsyncSession, *, limit: int, offset: int) -> Rows[
     return await paginate(session, select(User).order_by(User.id), limit, offset)
 
 
-async def get_user(session: AsyncSession, *, user_id: int) -> User:
-    return await get_or_404(session, User, user_id)
+async def get_user(session: AsyncSession, *, user_id: int, lock: bool = False) -> User:
+    return await get_or_404(session, User, user_id, lock=lock)
 
 
 async def update_user(session: AsyncSession, *, user_id: int, body: UserUpdate) -> User:
-    user = await get_user(session, user_id=user_id)
+    user = await get_user(session, user_id=user_id, lock=True)
     return await change(session, user, body.model_dump(exclude_unset=True))
 
 
 async def delete_user(session: AsyncSession, *, user_id: int) -> None:
     """The database deletes their projects and those projects' tasks, and unassigns the rest."""
-    await session.delete(await get_user(session, user_id=user_id))
+    await session.delete(await get_user(session, user_id=user_id, lock=True))

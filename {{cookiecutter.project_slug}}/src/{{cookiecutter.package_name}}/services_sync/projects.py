@@ -19,15 +19,15 @@ def list_projects(
     return paginate(session, query, limit, offset)
 
 
-def get_project(session: Session, *, project_id: int) -> Project:
-    return get_or_404(session, Project, project_id)
+def get_project(session: Session, *, project_id: int, lock: bool = False) -> Project:
+    return get_or_404(session, Project, project_id, lock=lock)
 
 
 def update_project(session: Session, *, project_id: int, body: ProjectUpdate) -> Project:
-    project = get_project(session, project_id=project_id)
+    project = get_project(session, project_id=project_id, lock=True)
     return change(session, project, body.model_dump(exclude_unset=True))
 
 
 def delete_project(session: Session, *, project_id: int) -> None:
     """The database deletes its tasks."""
-    session.delete(get_project(session, project_id=project_id))
+    session.delete(get_project(session, project_id=project_id, lock=True))

@@ -13,8 +13,13 @@ from ..schemas import Rows
 Model = TypeVar("Model", bound=Base)
 
 
-def get_or_404(session: Session, model: type[Model], id_: int, *options: ORMOption) -> Model:
-    row = session.get(model, id_, options=options)
+def get_or_404(
+    session: Session, model: type[Model], id_: int, *options: ORMOption, lock: bool = False
+) -> Model:
+    """The row, or NotFound. lock=True for a row the service goes on to change or delete: it
+    stays locked until the commit, so concurrent changes of it take turns, each one reading
+    what the one before left (SELECT ... FOR UPDATE, where the database locks rows)."""
+    row = session.get(model, id_, options=options, with_for_update=lock)
     if row is None:
         raise NotFound(f"{model.__name__} {id_} does not exist")
     return row

@@ -14,13 +14,14 @@ def list_tags(session: Session, *, limit: int, offset: int) -> Rows[Tag]:
     return paginate(session, select(Tag).order_by(Tag.name), limit, offset)
 
 
-def get_tag(session: Session, *, tag_id: int) -> Tag:
-    return get_or_404(session, Tag, tag_id)
+def get_tag(session: Session, *, tag_id: int, lock: bool = False) -> Tag:
+    return get_or_404(session, Tag, tag_id, lock=lock)
 
 
 def update_tag(session: Session, *, tag_id: int, body: TagUpdate) -> Tag:
-    return change(session, get_tag(session, tag_id=tag_id), body.model_dump(exclude_unset=True))
+    tag = get_tag(session, tag_id=tag_id, lock=True)
+    return change(session, tag, body.model_dump(exclude_unset=True))
 
 
 def delete_tag(session: Session, *, tag_id: int) -> None:
-    session.delete(get_tag(session, tag_id=tag_id))
+    session.delete(get_tag(session, tag_id=tag_id, lock=True))

@@ -32,17 +32,17 @@ def list_tasks(session: Session, *, project_id: int | None, limit: int, offset: 
     return paginate(session, query, limit, offset)
 
 
-def get_task(session: Session, *, task_id: int) -> Task:
-    return get_or_404(session, Task, task_id, WITH_TAGS)
+def get_task(session: Session, *, task_id: int, lock: bool = False) -> Task:
+    return get_or_404(session, Task, task_id, WITH_TAGS, lock=lock)
 
 
 def update_task(session: Session, *, task_id: int, body: TaskUpdate) -> Task:
     """tag_ids, when given, replaces the task's tags."""
-    task = get_task(session, task_id=task_id)
+    task = get_task(session, task_id=task_id, lock=True)
     if body.tag_ids is not MISSING:
         task.tags = tags_by_id(session, body.tag_ids)
     return change(session, task, body.model_dump(exclude_unset=True, exclude={"tag_ids"}))
 
 
 def delete_task(session: Session, *, task_id: int) -> None:
-    session.delete(get_task(session, task_id=task_id))
+    session.delete(get_task(session, task_id=task_id, lock=True))

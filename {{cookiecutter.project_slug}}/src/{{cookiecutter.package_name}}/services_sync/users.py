@@ -14,14 +14,15 @@ def list_users(session: Session, *, limit: int, offset: int) -> Rows[User]:
     return paginate(session, select(User).order_by(User.id), limit, offset)
 
 
-def get_user(session: Session, *, user_id: int) -> User:
-    return get_or_404(session, User, user_id)
+def get_user(session: Session, *, user_id: int, lock: bool = False) -> User:
+    return get_or_404(session, User, user_id, lock=lock)
 
 
 def update_user(session: Session, *, user_id: int, body: UserUpdate) -> User:
-    return change(session, get_user(session, user_id=user_id), body.model_dump(exclude_unset=True))
+    user = get_user(session, user_id=user_id, lock=True)
+    return change(session, user, body.model_dump(exclude_unset=True))
 
 
 def delete_user(session: Session, *, user_id: int) -> None:
     """The database deletes their projects and those projects' tasks, and unassigns the rest."""
-    session.delete(get_user(session, user_id=user_id))
+    session.delete(get_user(session, user_id=user_id, lock=True))
