@@ -16,8 +16,8 @@ SLUG = "{{ cookiecutter.project_slug }}"
 # Files an option turns off; a pattern takes a file's versions too, so the order in which
 # the two tables apply does not matter.
 ONLY_WHEN = {
-    ("database", "sqlite"): ["tests/test_guard_sqlite.py"],
-    ("database", "postgresql"): ["tests/test_guard_postgresql.py"],
+    ("database", "sqlite"): ["tests/test_guard_sqlite*.py"],
+    ("database", "postgresql"): ["tests/test_guard_postgresql*.py"],
     ("docker", "yes"): ["Dockerfile", ".dockerignore", "compose*.yaml"],
     ("ci", "github"): [".github"],
     ("ci", "gitlab"): [".gitlab-ci.yml"],

@@ -9,6 +9,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from {{ cookiecutter.package_name }}.cli import EVENT_LOOP
+from {{ cookiecutter.package_name }}.limits import HeadTimeoutProtocol
 
 
 @contextlib.contextmanager
@@ -17,9 +18,16 @@ def serving(app: FastAPI) -> Iterator[str]:
     the assertions run after it, never beside a thread that may still format a traceback."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    # log_config=None: uvicorn's records go to the logging the test set up; the event loop
-    # and ws="none" as in `serve`.
-    config = uvicorn.Config(app, log_level="warning", log_config=None, loop=EVENT_LOOP, ws="none")
+    # log_config=None: uvicorn's records go to the logging the test set up; the event loop,
+    # the protocol and ws="none" as in `serve`.
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        log_config=None,
+        loop=EVENT_LOOP,
+        http=HeadTimeoutProtocol,
+        ws="none",
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

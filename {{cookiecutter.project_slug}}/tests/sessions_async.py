@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import anyio
+from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -40,3 +41,8 @@ def as_service(work: Callable[..., T]) -> Callable[..., Awaitable[T]]:
         return await session.run_sync(work, *args, **kwargs)
 
     return service
+
+
+def engine_of(database: Database) -> Engine:
+    """The database's engine, as event listeners take it."""
+    return database.engine.sync_engine

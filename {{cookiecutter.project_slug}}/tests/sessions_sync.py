@@ -7,6 +7,7 @@ these helpers, so the same guard serves the sync and the async render.
 from collections.abc import Callable
 from typing import TypeVar
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }}.db.session import Database
@@ -29,3 +30,8 @@ def in_session(settings: Settings, work: Callable[[Session], T], *, read: bool =
 def as_service(work: Callable[..., T]) -> Callable[..., T]:
     """`work(session, ...)` as a service `Database.write` and `Database.read` accept."""
     return work
+
+
+def engine_of(database: Database) -> Engine:
+    """The database's engine, as event listeners take it."""
+    return database.engine

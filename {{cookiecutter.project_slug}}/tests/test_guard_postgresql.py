@@ -1,22 +1,33 @@
 """PostgreSQL: named constraints, read-only read sessions, a pool that survives disconnects,
-deadlocks run again."""
+deadlocks run again, a server that never answers or a table locked for reads answered in time.
+"""
 
+import asyncio
+import socket
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
+import httpx2
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, Row, make_url, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from {{ cookiecutter.package_name }}.app import create_app
+from {{ cookiecutter.package_name }}.db.migrate import upgrade
 from {{ cookiecutter.package_name }}.models import Tag, Task
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from tests.database import connected
 from tests.factories import new_project, new_tag, new_task, new_user
 from tests.other_client import OtherTransaction
+from tests.server import serving
 from tests.sessions import in_session
+from tests.test_guard_faults import PROMPT_S, SLACK_S, Answer, timed
 
 PREFIXES = {"p": "pk_", "f": "fk_", "u": "uq_", "c": "ck_"}
 CONSTRAINTS = text(
@@ -114,3 +125,78 @@ def test_a_write_chosen_to_end_a_deadlock_runs_again(
         f"{response.text}: run the unit of work again when the server reports a deadlock or a "
         "serialization failure (conflicted in db/dialect.py)"
     )
+
+
+@contextmanager
+def black_hole() -> Iterator[int]:
+    """A port that accepts connections (the kernel completes them) and never answers."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        yield listener.getsockname()[1]
+
+
+async def answers(server_url: str, requests: list[tuple[str, str]]) -> list[Answer | str]:
+    async with httpx2.AsyncClient(base_url=server_url, timeout=10) as http:
+
+        async def answer(method: str, path: str) -> Answer | str:
+            body = {"email": "new@example.com", "name": "New"} if method == "POST" else None
+            try:
+                return await timed(http, method, path, json=body)
+            except httpx2.TimeoutException:
+                return "no answer within 10 s"
+
+        return await asyncio.gather(*(answer(method, path) for method, path in requests))
+
+
+def test_a_server_that_never_answers_is_503_in_time(settings: Settings) -> None:
+    with black_hole() as port:
+        url = make_url(settings.database_url).set(host="127.0.0.1", port=port)
+        settings = settings.model_copy(
+            update={
+                "database_url": url.render_as_string(hide_password=False),
+                "connect_timeout_s": 2,
+            }
+        )
+        bound = settings.connect_timeout_s + SLACK_S
+        with serving(create_app(settings)) as server_url:
+            requests = [("GET", "/readyz"), ("GET", "/users"), ("POST", "/users")]
+            seen = asyncio.run(answers(server_url, requests))
+        for (method, path), answer in zip(requests, seen, strict=True):
+            late = (
+                f"{method} {path} with a database server that never answers: {answer}, not "
+                f"503 within CONNECT_TIMEOUT_S ({settings.connect_timeout_s} s): give the "
+                "driver a connect timeout (engine_arguments in db/dialect.py)"
+            )
+            assert isinstance(answer, Answer), late
+            assert answer.seconds < bound, late
+            assert (answer.status, bool(answer.retry_after)) == (503, True), answer
+        with ThreadPoolExecutor(1) as migration:
+            migrating = migration.submit(upgrade, settings)  # what `serve` does first
+            with pytest.raises(OperationalError):
+                migrating.result(timeout=bound + 5)
+
+
+def test_a_table_locked_against_reads_never_holds_up_readiness(
+    app: FastAPI, settings: Settings
+) -> None:
+    with serving(app) as server_url:
+
+        async def readiness_behind_stuck_reads() -> tuple[list[Answer], Answer]:
+            async with httpx2.AsyncClient(base_url=server_url, timeout=30) as http:
+                with connected(settings.database_url) as other:
+                    other.exec_driver_sql("LOCK TABLE tags IN ACCESS EXCLUSIVE MODE")
+                    reads = [
+                        asyncio.create_task(timed(http, "GET", "/tags"))
+                        for _ in range(2 * settings.pool_size)
+                    ]
+                    await asyncio.sleep(0.2)  # every place for readers is taken by now
+                    ready = await timed(http, "GET", "/readyz")
+                return await asyncio.gather(*reads), ready  # the lock let go
+
+        _, ready = asyncio.run(readiness_behind_stuck_reads())
+    assert ready.seconds < PROMPT_S, (
+        f"/readyz answered {ready.status} after {ready.seconds:.2f} s while reads waited for a "
+        "locked table: readiness must take no place among the readers (Database.ping)"
+    )
+    assert ready.status == 200, f"/readyz answered {ready.status} beside a locked table"

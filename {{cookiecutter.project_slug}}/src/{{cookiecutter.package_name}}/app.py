@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from .api import routers
 from .db.session import Database
 from .errors import ANY_ERROR, install_error_handlers
+from .limits import BodyLimits
 from .middleware import RequestContext
 from .settings import Settings
 
@@ -31,7 +32,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title=TITLE, lifespan=lifespan)
     install_error_handlers(app)
-    app.add_middleware(RequestContext)
+    app.add_middleware(
+        BodyLimits, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s
+    )
+    app.add_middleware(RequestContext)  # outermost: the limits' answers carry the request id
     # Side by side, not under one parent router: each level of nesting costs every
     # request a second route match.
     for router in routers:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from .db.dialect import create_db_engine
 from .db.migrate import make_migration, migrations_match_models, upgrade
 from .db.seed import seed
+from .limits import HeadTimeoutProtocol
 from .logs import config as logging_config
 from .settings import PACKAGE, Settings
 
@@ -44,6 +45,7 @@ def serve(settings: Settings) -> None:
         log_config=logging_config(settings),
         access_log=False,  # the app logs each request itself, with its id (middleware.py)
         loop=EVENT_LOOP,
+        http=HeadTimeoutProtocol,
         ws="none",  # no WebSocket route: "auto" when you add one
     )
 

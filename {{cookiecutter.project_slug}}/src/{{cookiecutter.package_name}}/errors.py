@@ -36,6 +36,8 @@ from .logs import REQUEST_ID
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+# The headers of an answer after which the server closes the connection.
+CLOSE = {"Connection": "close"}
 
 
 class FieldError(BaseModel):

@@ -14,14 +14,13 @@ from uuid import uuid4
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .db.waits import ARRIVED
-from .errors import problem
+from .errors import CLOSE, problem
 from .logs import REQUEST_ID
 from .settings import PACKAGE
 
 access_log = logging.getLogger(f"{PACKAGE}.access")
 
 HEADER = b"x-request-id"
-CLOSE = {"Connection": "close"}
 WELL_FORMED = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 
 

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
+    # What a client may send, and how slowly: a larger body answers 413; a body or a request
+    # head that takes longer answers 408 or has its connection closed.
+    max_body_bytes: int = Field(default=1 << 20, ge=1)
+    body_timeout_s: float = Field(default=20, gt=0)
+    header_timeout_s: float = Field(default=10, gt=0)
     # Worker processes; each has its own pool.
     workers: int = Field(default=1, ge=1)
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"

@@ -15,9 +15,11 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz", responses=responses(Unavailable))
 async def readyz(database: DatabaseDep) -> dict[str, str]:
-    """Readiness: the database answers a query."""
+    """Readiness: the database answers a query and can take writes."""
     try:
         await database.ping()
     except SQLAlchemyError as exc:
         raise Unavailable("database unavailable") from exc
+    if reason := database.unwritable():
+        raise Unavailable(f"the database cannot take writes: {reason}")
     return {"status": "ready"}

@@ -115,6 +115,11 @@ def begin_without_waiting(session: Session) -> bool:
     return False
 
 
+def unwritable(url: URL) -> str | None:
+    """Nothing to check here: a server that cannot write fails the write itself."""
+    return None
+
+
 def lock_wait(seconds: float) -> dict[str, Any]:
     """Nothing per transaction: the server's lock_timeout (set per connection) bounds each
     statement's wait for a lock."""

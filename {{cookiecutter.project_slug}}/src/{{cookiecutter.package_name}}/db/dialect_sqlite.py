@@ -35,14 +35,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.sqlite import insert as insert  # ON CONFLICT DO NOTHING for seeding
 from sqlalchemy.engine import ExceptionContext
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DisconnectionError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from ..settings import Settings
 
 # The begin hook below starts sessions created with this execution option read-only.
 READ_ONLY: Final = "read_only"
+# Set on a pooled connection: whether the file could not be written when it was opened.
+OPENED_READ_ONLY: Final = "opened_read_only"
 # Write transactions begun with this option wait at most this many ms for the lock (0: they
 # fail at once if it is taken), instead of the connection's busy timeout.
 LOCK_WAIT_MS: Final = "lock_wait_ms"
@@ -75,8 +78,10 @@ def engine_arguments(settings: Settings) -> tuple[URL, dict[str, Any]]:
 
 def configure(engine: Engine, settings: Settings) -> Engine:
     """Set the pragmas on each new connection, begin transactions as below, and replace the
-    connections after an outage (for an async engine, pass its sync_engine)."""
+    connections after an outage, or opened while the file could not be written (for an async
+    engine, pass its sync_engine)."""
     event.listen(engine, "connect", partial(_configure_connection, settings))
+    event.listen(engine, "checkout", partial(_replace_read_only_connections, engine.url))
     event.listen(engine, "begin", partial(_begin, settings))
     event.listen(engine, "handle_error", _replace_connections_on_outage)
     return engine
@@ -197,6 +202,29 @@ def database_file(settings: Settings) -> Path | None:
     return Path(database) if database and database != ":memory:" else None
 
 
+# Less room than this on the database's disk, and a write may fail for want of it.
+_LEAST_FREE_BYTES: Final = 1 << 20
+
+
+def unwritable(url: URL) -> str | None:
+    """Why the database cannot take writes now, as far as the file system tells; None if it
+    can. SQLite opens a file it may not write read-only, and fails only the first write."""
+    database = url.database
+    if not database or database == ":memory:":
+        return None
+    file = Path(database)
+    # The folder holds the journal files SQLite creates; the -wal and -shm files are written.
+    for path in (file, file.with_name(f"{file.name}-wal"), file.with_name(f"{file.name}-shm")):
+        if path.exists() and not os.access(path, os.W_OK):
+            return f"{path.name} is read-only"
+    if not os.access(file.parent, os.W_OK):
+        return f"the folder of {file.name} is read-only"
+    disk = os.statvfs(file.parent)
+    if disk.f_bavail * disk.f_frsize < _LEAST_FREE_BYTES:
+        return f"the disk of {file.name} is full"
+    return None
+
+
 def lock_wait(seconds: float) -> dict[str, Any]:
     """The execution options of a write transaction that waits at most `seconds` for the
     lock, then fails with SQLITE_BUSY (errors.py answers 503)."""
@@ -283,9 +311,18 @@ def _outage(code: int | None, writing: bool) -> bool:
     return (code & 0xFF) in _OUTAGES
 
 
+def _replace_read_only_connections(url: URL, _: Any, record: ConnectionPoolEntry, __: Any) -> None:
+    """Replace a connection SQLite opened read-only (it stays so for good) once the file may
+    be written again."""
+    if OPENED_READ_ONLY not in record.info:  # a new connection
+        record.info[OPENED_READ_ONLY] = unwritable(url) is not None
+    elif record.info[OPENED_READ_ONLY] and unwritable(url) is None:
+        raise DisconnectionError("the database file may be written again")
+
+
 def _replace_connections_on_outage(context: ExceptionContext) -> None:
     """After the database failed (a file it could not write, a full disk, an I/O error), open
-    new connections: one opened while the file was read-only stays read-only for good."""
+    new connections."""
     code = getattr(context.original_exception, "sqlite_errorcode", None)
     connection = context.connection
     writing = connection is not None and not connection.info.get(READ_ONLY, False)

@@ -44,6 +44,7 @@ from .dialect import (
     engine_arguments,
     limiters,
     lock_wait,
+    unwritable,
 )
 from .waits import Place, place, remaining
 
@@ -139,6 +140,10 @@ class Database:
             async with self.read_sessions() as session:
                 return await _select_one(session)
         raise DatabaseTimeout(f"the database did not answer within {self.timeout_s:g} s")
+
+    def unwritable(self) -> str | None:
+        """Why the database cannot take writes now, if the dialect can tell; else None."""
+        return unwritable(self.engine.url)
 
     def _remaining(self) -> float:
         return remaining(self.timeout_s)

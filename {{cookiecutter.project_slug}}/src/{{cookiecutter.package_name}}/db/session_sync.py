@@ -39,6 +39,7 @@ from .dialect import (
     create_db_engine,
     limiters,
     lock_wait,
+    unwritable,
 )
 from .waits import Place, place, remaining
 
@@ -149,6 +150,10 @@ class Database:
                 _in_session, self.read_sessions, _select_one, abandon_on_cancel=True
             )
         raise DatabaseTimeout(f"the database did not answer within {self.timeout_s:g} s")
+
+    def unwritable(self) -> str | None:
+        """Why the database cannot take writes now, if the dialect can tell; else None."""
+        return unwritable(self.engine.url)
 
     def _remaining(self) -> float:
         return remaining(self.timeout_s)

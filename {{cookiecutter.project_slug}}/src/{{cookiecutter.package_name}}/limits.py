@@ -1,0 +1,109 @@
+"""What a client may send, and how slowly: a body up to MAX_BODY_BYTES, read within
+BODY_TIMEOUT_S of its first byte; a request head within HEADER_TIMEOUT_S.
+
+Without them, one client holds a worker's memory with a body of gigabytes (the JSON parser
+reads all of it before the schema refuses it), or its connections for as long as it likes by
+sending a byte now and then.
+"""
+
+import asyncio
+import time
+from functools import cache
+from typing import Any
+
+from anyio import move_on_after
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from .errors import CLOSE, problem
+from .settings import Settings
+
+
+class BodyLimits:
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout_s: float) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.timeout_s = timeout_s
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        # Refused before a byte of it is read; the rest is never read, so the connection ends.
+        if _declared_length(scope) > self.max_bytes:
+            await problem(413, self._too_large, headers=CLOSE)(scope, receive, send)
+            return
+        deadline: float | None = None
+        received = 0
+        complete = False
+
+        async def limited() -> Message:
+            nonlocal deadline, received, complete
+            if complete:  # after the body, receive waits for the client to disconnect
+                return await receive()
+            deadline = deadline or time.monotonic() + self.timeout_s
+            with move_on_after(deadline - time.monotonic()):
+                message = await receive()
+                received += len(message.get("body", b""))
+                complete = not message.get("more_body", False)
+                if received > self.max_bytes:
+                    raise HTTPException(413, self._too_large, headers=CLOSE)
+                return message
+            raise HTTPException(
+                408, f"the request body did not arrive within {self.timeout_s:g} s", CLOSE
+            )
+
+        await self.app(scope, limited, send)
+
+    @property
+    def _too_large(self) -> str:
+        return f"the request body is larger than {self.max_bytes} bytes"
+
+
+def _declared_length(scope: Scope) -> int:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return int(value) if value.isdigit() else 0  # the server refuses what is not
+    return 0
+
+
+@cache
+def _header_timeout_s() -> float:
+    # Read in each worker process: uvicorn imports the protocol there by its name.
+    return Settings().header_timeout_s
+
+
+class HeadTimeoutProtocol(HttpToolsProtocol):
+    """uvicorn's HTTP/1.1 protocol (httptools), closing a connection whose request head does
+    not arrive within HEADER_TIMEOUT_S of the connection, or of the next request's first
+    byte. (uvicorn's own keep-alive timeout ends only idle connections.)"""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._head_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._await_head()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self._head_timer is None:  # the next request on a kept-alive connection
+            self._await_head()
+
+    def on_headers_complete(self) -> None:
+        self._stop_waiting()
+        super().on_headers_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_waiting()
+        super().connection_lost(exc)
+
+    def _await_head(self) -> None:
+        self._head_timer = self.loop.call_later(_header_timeout_s(), self.transport.close)
+
+    def _stop_waiting(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
