@@ -10,7 +10,7 @@ from tests.variants import FULL_VARIANTS, Variant, prepare
 collect_ignore = ["new_model"]
 
 MARKS = {"passed": "ok  ", "failed": "MISS", "skipped": "SKIP"}
-PASS_MARKS = {"passed": "pass", "failed": "FAIL", "skipped": "SKIP"}  # a patch to accept
+PASS_MARKS = {"passed": "pass", "failed": "FAIL", "skipped": "SKIP"}  # a mutation to accept
 
 
 @pytest.fixture(scope="session")

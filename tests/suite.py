@@ -9,13 +9,13 @@ from tests.rendering import answers_of, environment, run
 from tests.variants import Variant
 
 # The API fuzzer takes as long as the rest of a suite, and fails on any mode that ends in a
-# 500: it runs for the mutations that name it, and for the patch the suite must accept.
+# 500: it runs for the mutations that name it, and for the mutation the suite must accept.
 FUZZER = "test_guard_api_contract.py"
 
 
 def project_copy(variant: Variant, directory: Path) -> Path:
     """A copy of the variant's project, without its environment, data or repository; with its
-    bytecode, which Python and pytest recompile for any file a patch changes."""
+    bytecode, which Python and pytest recompile for any file a mutation changes."""
     copy = directory / variant.slug
     ignored = shutil.ignore_patterns(".venv", ".git", "data", ".*cache", ".hypothesis")
     shutil.copytree(variant.project, copy, ignore=ignored)

@@ -1,15 +1,18 @@
 """The guard suite proves itself: each failure mode, introduced on purpose, is caught.
 
-Each file in tests/mutations/ is a patch against a rendered project that brings back one
-failure mode; its header names the guard that must catch it, a part of that guard's
-message, and the other tests (module::name) or test modules the mode may fail too ("Also
-fails"): a patch that fails tests it does not name proves nothing about its guard. The patch
-is applied to a copy of the variant's project and the project's own suite runs on the copy;
-the terminal summary lists what caught each mode.
+Each file in tests/mutations/ is a mutation (its format: tests/mutating.py) that brings back
+one failure mode in a rendered project, with edits that name the code they change by meaning
+(a def or class, the lines in it), not by line number; its header names the guard that must
+catch it (caught_by), a part of that guard's message, and the other tests (module::name) or
+test modules the mode may fail too (also_fails): a mutation that fails tests it does not name
+proves nothing about its guard. The mutation is applied to a copy of the variant's project and
+the project's own suite runs on the copy; the terminal summary lists what caught each mode.
 """
 
 import os
 import re
+import shutil
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,13 +20,14 @@ from typing import Any
 
 import pytest
 
-from tests.rendering import ROOT, run
+from tests import mutating
+from tests.rendering import ROOT, render
 from tests.suite import FUZZER, failures, project_copy, run_suite
-from tests.variants import Variant
+from tests.variants import FULL_VARIANTS, Variant
 
 MUTATIONS = Path(__file__).parent / "mutations"
 GENERATED_TESTS = ROOT / "{{cookiecutter.project_slug}}" / "tests"
-# The full variants the table runs on, by database and session style. A patch in
+# The full variants the table runs on, by database and session style. A mutation in
 # mutations/<database>/ runs on that database's variants ("all": both databases); one in
 # mutations/<database>/<style>/ changes code only that session style runs (its unit of work
 # and services, the dialect's no-wait begin) and runs on that style's variants.
@@ -33,11 +37,11 @@ VARIANT_KINDS = {
     "sqlite-async": ("sqlite", "async"),
     "postgresql-async": ("postgresql", "async"),
 }
-# The table in full is four suites per shared patch: too long for one 2-core machine. There,
-# the shared patches run on the sync variants and the async variants take their own patches;
-# MUTATION_TABLE=full (the template's CI, one job per variant) runs every patch everywhere.
+# The table in full is four suites per shared mutation: too long for one 2-core machine.
+# There, the shared mutations run on the sync variants and the async variants take their own;
+# MUTATION_TABLE=full (the template's CI, one job per variant) runs every mutation everywhere.
 FULL_TABLE = os.environ.get("MUTATION_TABLE") == "full"
-PASSES = "nothing"  # a patch the suite must accept
+PASSES = "nothing"  # a mutation the suite must accept
 
 
 @dataclass(frozen=True)
@@ -50,11 +54,10 @@ class Mutation:
 
     @classmethod
     def read(cls, path: Path) -> "Mutation":
-        header = path.read_text().split("\n\n", 1)[0]
-        fields = dict(line.split(": ", 1) for line in header.splitlines() if ": " in line)
-        also = frozenset(fields.get("Also fails", "").split())
-        guard = fields["Caught by"]
-        return cls(path, fields["Failure mode"], guard, fields.get("Message", ""), also)
+        fields = mutating.read(path)
+        also = frozenset(fields.get("also_fails", []))
+        guard = fields["caught_by"]
+        return cls(path, fields["failure_mode"], guard, fields.get("message", ""), also)
 
     def may_fail(self, test: str) -> bool:
         return test == self.guard or test in self.also or test.partition("::")[0] in self.also
@@ -80,27 +83,31 @@ def cases() -> list[Any]:
     # prepares the variants it meets once; grouped, one worker ran every PostgreSQL case.
     return [
         pytest.param(variant, Mutation.read(path), id=f"{variant}/{path.stem}")
-        for path in sorted(MUTATIONS.rglob("*.diff"))
+        for path in all_mutations()
         for variant in variants_of(path)
     ]
 
 
-def patched_copy(variant: Variant, mutation: Mutation, directory: Path) -> Path:
-    """A copy of the variant's project with the patch applied, proven to have changed it."""
+def all_mutations() -> list[Path]:
+    return sorted(MUTATIONS.rglob("*.toml"))
+
+
+def mutate(mutation: Path, project: Path, ruff: list[str]) -> None:
+    """Apply the mutation to the project, proven to have changed each file it touched."""
+    before = mutating.apply(mutation, project, ruff)
+    unchanged = [
+        str(path.relative_to(project))
+        for path, content in before.items()
+        if (path.read_bytes() if path.exists() else None) == content
+    ]
+    assert not unchanged, f"{mutation.name} changed nothing in {unchanged}"
+
+
+def mutated_copy(variant: Variant, mutation: Mutation, directory: Path) -> Path:
+    """A copy of the variant's project with the mutation applied by the project's own ruff."""
     copy = project_copy(variant, directory)
-    # Its own repository: inside another work tree, git apply may apply nothing and exit 0.
-    run(["git", "init", "-q"], copy)
-    targets = re.findall(r"^\+\+\+ b/(\S+)$", mutation.path.read_text(), re.MULTILINE)
-    before = {target: read(copy / target) for target in targets}
-    run(["git", "apply", str(mutation.path)], copy)
-    unchanged = [target for target in targets if read(copy / target) == before[target]]
-    assert targets, f"{mutation.path.name} names no file to patch"
-    assert not unchanged, f"{mutation.path.name} changed nothing in {unchanged}"
+    mutate(mutation.path, copy, [variant.bin("ruff")])
     return copy
-
-
-def read(path: Path) -> bytes | None:
-    return path.read_bytes() if path.exists() else None
 
 
 @pytest.mark.mutation
@@ -116,7 +123,7 @@ def test_guard_catches_the_failure_mode(
     # Recorded first, so the table lists a case that skips (no PostgreSQL server) too.
     record_property("mutation", (variant_name, mutation.mode, mutation.guard, "", ""))
     variant = prepared(variant_name)
-    result, report = run_suite(variant, patched_copy(variant, mutation, tmp_path), mutation.fuzzed)
+    result, report = run_suite(variant, mutated_copy(variant, mutation, tmp_path), mutation.fuzzed)
     output = result.stdout + result.stderr
     if mutation.guard == PASSES:
         assert result.returncode == 0, f"{mutation.path.name} must pass, but:\n{output[-3000:]}"
@@ -134,7 +141,7 @@ def test_guard_catches_the_failure_mode(
     unnamed = sorted(test for test in failed if not mutation.may_fail(test))
     assert not unnamed, (
         f"{mutation.path.name} also failed {unnamed}, which its header does not name: narrow "
-        "the patch to its failure mode, or name them in 'Also fails'"
+        "the mutation to its failure mode, or name them in also_fails"
     )
     first_line = next(line for line in said.splitlines() if mutation.message in line)
     also = ", ".join(sorted(mutation.also))
@@ -154,8 +161,8 @@ def suite_tests(pattern: str) -> set[str]:
 def test_every_mutation_names_tests_that_exist() -> None:
     modules = {path.name for path in GENERATED_TESTS.glob("test_*.py")}
     known = suite_tests("test_*.py") | modules | {PASSES}
-    mutations = [Mutation.read(path) for path in MUTATIONS.rglob("*.diff")]
-    # By path: the sync and async versions of a patch share a file name.
+    mutations = [Mutation.read(path) for path in all_mutations()]
+    # By path: the sync and async versions of a mutation share a file name.
     named = {
         str(mutation.path.relative_to(MUTATIONS)): {mutation.guard, *mutation.also} - known
         for mutation in mutations
@@ -165,18 +172,43 @@ def test_every_mutation_names_tests_that_exist() -> None:
 
 
 def test_every_mutation_runs_on_some_variant() -> None:
-    idle = [str(path.relative_to(MUTATIONS)) for path in MUTATIONS.rglob("*.diff")]
+    idle = [str(path.relative_to(MUTATIONS)) for path in all_mutations()]
     idle = [path for path in idle if not variants_of(MUTATIONS / path, full=True)]
     assert not idle, (
-        f"patches in folders no variant takes: {idle}. Put each in mutations/<database>/ or "
+        f"mutations in folders no variant takes: {idle}. Put each in mutations/<database>/ or "
         "mutations/<database>/<style>/ (database: all, sqlite, postgresql; style: sync, async)"
     )
 
 
 def test_every_guard_has_a_mutation() -> None:
-    caught_by = {Mutation.read(path).guard for path in MUTATIONS.rglob("*.diff")}
+    caught_by = {Mutation.read(path).guard for path in all_mutations()}
     unproven = sorted(suite_tests("test_guard_*.py") - caught_by)
     assert not unproven, (
-        f"guards no mutation in tests/mutations/ proves: {unproven}. Add a patch that brings "
+        f"guards no mutation in tests/mutations/ proves: {unproven}. Add a mutation that brings "
         "back the failure mode each one guards against"
     )
+
+
+def test_only_mutations_in_the_mutations_folder() -> None:
+    others = [str(path.relative_to(MUTATIONS)) for path in MUTATIONS.rglob("*.*")]
+    others = [path for path in others if not path.endswith(".toml")]
+    assert not others, f"files in tests/mutations/ that are not mutations (.toml): {others}"
+
+
+@pytest.mark.parametrize("variant_name", list(VARIANT_KINDS))
+def test_every_mutation_applies_to_a_fresh_render(variant_name: str, tmp_path: Path) -> None:
+    """Each mutation finds what it names, once, and changes the render: in seconds, with the
+    template's own ruff, not after a suite run per mutation."""
+    project = render(tmp_path / "render", **FULL_VARIANTS[variant_name])
+    broken = []
+    for path in all_mutations():
+        if variant_name not in variants_of(path, full=True):
+            continue
+        copy = tmp_path / path.stem / project.name
+        shutil.copytree(project, copy)
+        try:
+            mutate(path, copy, [sys.executable, "-m", "ruff"])
+        except AssertionError as error:
+            broken.append(f"{path.relative_to(MUTATIONS)}: {error}")
+        shutil.rmtree(copy.parent)
+    assert not broken, "mutations that no longer apply:\n" + "\n".join(broken)
