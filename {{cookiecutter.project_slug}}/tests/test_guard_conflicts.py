@@ -9,9 +9,11 @@ a row is deleted twice, or the client gets a 500 for a retry the service could h
 """
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -24,6 +26,13 @@ from tests.other_client import OtherTransaction
 
 # Long enough for the request to reach the other transaction's lock and wait there.
 MEETS_S = 0.5
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """A client that gets the server's answer, a 500 too, rather than its exception."""
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
 
 
 def tagged_task(arrange: sessionmaker[Session], tags: int) -> tuple[int, list[int]]:
