@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from typing import Final
 
 import uvicorn
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from .db.dialect import create_db_engine
 from .db.migrate import make_migration, migrations_match_models, upgrade
 from .db.seed import seed
+from .errors import driver_message
 from .limits import HeadTimeoutProtocol
 from .logs import config as logging_config
 from .settings import PACKAGE, Settings
@@ -76,6 +78,13 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     settings = Settings()
     logging.config.dictConfig(logging_config(settings))
+    try:
+        run(args, settings, parser)
+    except OperationalError as error:  # the database, not the command, failed
+        sys.exit(f"{args.command}: database unavailable: {driver_message(error)}")
+
+
+def run(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentParser) -> None:
     if args.command == "serve":
         given = {key: getattr(args, key) for key in ("host", "port", "workers")}
         overrides = {key: value for key, value in given.items() if value}

@@ -183,7 +183,7 @@ def _refusal(constraints: list[Constraint], deleting: bool) -> str:
 def _unstorable_value(_: Request, exc: Exception) -> JSONResponse:
     # A value the schema let through that the database cannot store: a number beyond its
     # column's range, a character its text type refuses.
-    log.info("database refused a value: %s", str(getattr(exc, "orig", exc)).splitlines()[0])
+    log.info("database refused a value: %s", driver_message(exc))
     return problem(422, "a value cannot be stored: out of range, or a character not allowed")
 
 
@@ -196,13 +196,19 @@ def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
         # A bug (a write through a read session), not an outage: a retry cannot help.
         log.error("the database refused the work", exc_info=exc)
         return problem(500, "internal server error")
-    log.error("database unavailable", exc_info=exc)
+    # One line, not a traceback: during an outage every request fails the same way.
+    log.warning("database unavailable: %s", driver_message(exc))
     return _app_error(request, Unavailable("database unavailable, retry later"))
 
 
 def _busy(request: Request, exc: Exception) -> JSONResponse:
-    log.warning("database busy: %r", exc)
+    log.warning("database busy: %s", driver_message(exc))
     return _app_error(request, Busy("the database is busy with concurrent requests, retry"))
+
+
+def driver_message(exc: Exception) -> str:
+    """What the driver said, in one line: without the statement SQLAlchemy appends."""
+    return str(getattr(exc, "orig", None) or exc).partition("\n")[0]
 
 
 def _documented_as_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:

@@ -30,9 +30,8 @@ class BodyLimits:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        # Refused before a byte of it is read; the rest is never read, so the connection ends.
         if _declared_length(scope) > self.max_bytes:
-            await problem(413, self._too_large, headers=CLOSE)(scope, receive, send)
+            await self._refuse_unread(scope, receive, send)
             return
         deadline: float | None = None
         received = 0
@@ -55,6 +54,21 @@ class BodyLimits:
             )
 
         await self.app(scope, limited, send)
+
+    async def _refuse_unread(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """413 before a byte of the body is read. A client that sends its body without asking
+        first (Expect: 100-continue) reads the answer only once it has sent it all, and a
+        connection closed under unread bytes is reset, answer and all: so the body is read
+        and dropped (its memory is not kept), for BODY_TIMEOUT_S at most, before the answer
+        ends and the connection with it."""
+        refusal = problem(413, self._too_large, headers=CLOSE)
+        await send({"type": "http.response.start", "status": 413, "headers": refusal.raw_headers})
+        await send({"type": "http.response.body", "body": refusal.body, "more_body": True})
+        if (b"expect", b"100-continue") not in scope["headers"]:
+            with move_on_after(self.timeout_s):
+                while (await receive()).get("more_body", False):
+                    pass
+        await send({"type": "http.response.body", "body": b""})
 
     @property
     def _too_large(self) -> str:

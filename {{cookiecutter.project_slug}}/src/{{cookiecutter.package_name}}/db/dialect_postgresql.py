@@ -35,6 +35,10 @@ READ_ONLY: Final = "postgresql_readonly"
 # The driver of asyncio engines: psycopg 3 serves both.
 ASYNC_DRIVERNAME = "postgresql+psycopg"
 MIGRATION_OPTIONS: dict[str, Any] = {}
+# Write transactions begun with this option wait at most this many ms for a lock.
+LOCK_WAIT_MS: Final = "lock_wait_ms"
+# A request that waited less than this for its turn keeps the connection's lock_timeout.
+_LOCK_WAIT_SLACK_MS: Final = 100
 
 
 def create_db_engine(settings: Settings) -> Engine:
@@ -59,9 +63,10 @@ def engine_arguments(settings: Settings) -> tuple[URL, dict[str, Any]]:
 
 
 def configure(engine: Engine, settings: Settings) -> Engine:
-    """Bound what the server lets each statement wait for (for an async engine, pass its
-    sync_engine)."""
+    """Bound what the server lets each statement wait for, and what a write transaction waits
+    for locks (for an async engine, pass its sync_engine)."""
     event.listen(engine, "connect", partial(_configure_connection, settings))
+    event.listen(engine, "begin", partial(_begin, settings))
     return engine
 
 
@@ -77,6 +82,14 @@ def _configure_connection(settings: Settings, dbapi_connection: Any, _record: An
     )
     cursor.close()
     dbapi_connection.autocommit = False
+
+
+def _begin(settings: Settings, connection: Connection) -> None:
+    # A request that waited for its turn has less than DATABASE_TIMEOUT_MS left: its locks
+    # wait only that long. Only then: the statement is a round trip of its own.
+    wait_ms = connection.get_execution_options().get(LOCK_WAIT_MS)
+    if wait_ms is not None and wait_ms < settings.database_timeout_ms - _LOCK_WAIT_SLACK_MS:
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {wait_ms:d}")
 
 
 @contextmanager
@@ -121,9 +134,9 @@ def unwritable(url: URL) -> str | None:
 
 
 def lock_wait(seconds: float) -> dict[str, Any]:
-    """Nothing per transaction: the server's lock_timeout (set per connection) bounds each
-    statement's wait for a lock."""
-    return {}
+    """The execution options of a write transaction that waits at most `seconds` for a lock
+    (the begin hook below lowers the connection's lock_timeout to it, when it is lower)."""
+    return {LOCK_WAIT_MS: max(1, round(seconds * 1000))}  # lock_timeout 0 waits for ever
 
 
 # serialization_failure, deadlock_detected: the server rolled the transaction back because
