@@ -1,10 +1,13 @@
-"""A real uvicorn server for end-to-end guards."""
+"""A real uvicorn server for end-to-end guards, and timed answers from it."""
 
 import contextlib
 import socket
 import threading
+import time
 from collections.abc import Iterator
+from typing import Any, NamedTuple
 
+import httpx2
 import uvicorn
 from fastapi import FastAPI
 
@@ -38,3 +41,23 @@ def serving(app: FastAPI) -> Iterator[str]:
     server.should_exit = True
     thread.join(10)
     sock.close()
+
+
+# What an answer may take beyond the timeout on a loaded 2-core machine.
+SLACK_S = 1.0
+# What a request that needs nothing stuck may take meanwhile.
+PROMPT_S = 0.5
+
+
+class Answer(NamedTuple):
+    status: int
+    seconds: float
+    retry_after: str | None
+
+
+async def timed(http: httpx2.AsyncClient, method: str, path: str, **kwargs: Any) -> Answer:
+    began = time.monotonic()
+    response = await http.request(method, path, **kwargs)
+    return Answer(
+        response.status_code, time.monotonic() - began, response.headers.get("retry-after")
+    )

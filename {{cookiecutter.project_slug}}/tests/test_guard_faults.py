@@ -11,7 +11,6 @@ import socket
 import time
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any, NamedTuple
 
 import httpx2
 import pytest
@@ -24,29 +23,11 @@ from {{ cookiecutter.package_name }}.models import Tag
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from tests.database import write_lock_held_elsewhere
-from tests.server import serving
+from tests.server import PROMPT_S, SLACK_S, Answer, serving, timed
 
 TIMEOUT_MS = 1000
 WRITERS = 12  # more than the places for writers (POOL_SIZE), so some wait for a place
-# What an answer may take beyond the timeout on a loaded 2-core machine.
-SLACK_S = 1.0
-# What a request that needs nothing stuck may take meanwhile.
-PROMPT_S = 0.5
 UNSTUCK = ("/users", "/readyz", "/tags")
-
-
-class Answer(NamedTuple):
-    status: int
-    seconds: float
-    retry_after: str | None
-
-
-async def timed(http: httpx2.AsyncClient, method: str, path: str, **kwargs: Any) -> Answer:
-    began = time.monotonic()
-    response = await http.request(method, path, **kwargs)
-    return Answer(
-        response.status_code, time.monotonic() - began, response.headers.get("retry-after")
-    )
 
 
 async def behind_a_held_lock(

@@ -3,11 +3,12 @@ deadlocks run again, a server that never answers or a table locked for reads ans
 """
 
 import asyncio
+import contextlib
 import socket
+import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 
 import httpx2
 import pytest
@@ -25,9 +26,8 @@ from {{ cookiecutter.package_name }}.settings import Settings
 from tests.database import connected
 from tests.factories import new_project, new_tag, new_task, new_user
 from tests.other_client import OtherTransaction
-from tests.server import serving
+from tests.server import PROMPT_S, SLACK_S, Answer, serving, timed
 from tests.sessions import in_session
-from tests.test_guard_faults import PROMPT_S, SLACK_S, Answer, timed
 
 PREFIXES = {"p": "pk_", "f": "fk_", "u": "uq_", "c": "ck_"}
 CONSTRAINTS = text(
@@ -127,13 +127,39 @@ def test_a_write_chosen_to_end_a_deadlock_runs_again(
     )
 
 
-@contextmanager
-def black_hole() -> Iterator[int]:
-    """A port that accepts connections (the kernel completes them) and never answers."""
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(64)
-        yield listener.getsockname()[1]
+class Route:
+    """A port in front of the database server: a black hole until it opens (connections are
+    accepted, as the kernel completes them, and never answered), then a plain relay."""
+
+    def __init__(self, server: tuple[str, int]) -> None:
+        self.server = server
+        self.opened = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._held: list[socket.socket] = []
+        self.port: int = self._listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):  # the listener closed
+            while True:
+                client, _ = self._listener.accept()
+                if not self.opened.is_set():
+                    self._held.append(client)
+                    continue
+                server = socket.create_connection(self.server)
+                for source, target in ((client, server), (server, client)):
+                    threading.Thread(target=_relay, args=(source, target), daemon=True).start()
+
+    def close(self) -> None:
+        self._listener.close()
+        for held in self._held:
+            held.close()
+
+
+def _relay(source: socket.socket, target: socket.socket) -> None:
+    with contextlib.suppress(OSError), source, target:
+        while data := source.recv(65536):
+            target.sendall(data)
 
 
 async def answers(server_url: str, requests: list[tuple[str, str]]) -> list[Answer | str]:
@@ -149,32 +175,43 @@ async def answers(server_url: str, requests: list[tuple[str, str]]) -> list[Answ
         return await asyncio.gather(*(answer(method, path) for method, path in requests))
 
 
-def test_a_server_that_never_answers_is_503_in_time(settings: Settings) -> None:
-    with black_hole() as port:
-        url = make_url(settings.database_url).set(host="127.0.0.1", port=port)
+def test_a_server_that_never_answers_is_503_in_time_then_serves(settings: Settings) -> None:
+    url = make_url(settings.database_url)
+    route = Route((url.host or "127.0.0.1", url.port or 5432))
+    try:
+        through_route = url.set(host="127.0.0.1", port=route.port)
         settings = settings.model_copy(
             update={
-                "database_url": url.render_as_string(hide_password=False),
+                "database_url": through_route.render_as_string(hide_password=False),
                 "connect_timeout_s": 2,
             }
         )
         bound = settings.connect_timeout_s + SLACK_S
+        requests = [("GET", "/readyz"), ("GET", "/users"), ("POST", "/users")]
         with serving(create_app(settings)) as server_url:
-            requests = [("GET", "/readyz"), ("GET", "/users"), ("POST", "/users")]
             seen = asyncio.run(answers(server_url, requests))
-        for (method, path), answer in zip(requests, seen, strict=True):
-            late = (
-                f"{method} {path} with a database server that never answers: {answer}, not "
-                f"503 within CONNECT_TIMEOUT_S ({settings.connect_timeout_s} s): give the "
-                "driver a connect timeout (engine_arguments in db/dialect.py)"
-            )
-            assert isinstance(answer, Answer), late
-            assert answer.seconds < bound, late
-            assert (answer.status, bool(answer.retry_after)) == (503, True), answer
-        with ThreadPoolExecutor(1) as migration:
-            migrating = migration.submit(upgrade, settings)  # what `serve` does first
-            with pytest.raises(OperationalError):
-                migrating.result(timeout=bound + 5)
+            with ThreadPoolExecutor(1) as migration:
+                migrating = migration.submit(upgrade, settings)  # what `serve` does first
+                with pytest.raises(OperationalError):
+                    migrating.result(timeout=bound + 5)
+            route.opened.set()
+            healed = asyncio.run(answers(server_url, requests[:2]))
+    finally:
+        route.close()
+    for (method, path), answer in zip(requests, seen, strict=True):
+        late = (
+            f"{method} {path} with a database server that never answers: {answer}, not "
+            f"503 within CONNECT_TIMEOUT_S ({settings.connect_timeout_s} s): give the "
+            "driver a connect timeout (engine_arguments in db/dialect.py)"
+        )
+        assert isinstance(answer, Answer), late
+        assert answer.seconds < bound, late
+        assert (answer.status, bool(answer.retry_after)) == (503, True), answer
+    statuses = [answer if isinstance(answer, str) else answer.status for answer in healed]
+    assert statuses == [200, 200], (
+        f"once the server answered again, /readyz and GET /users answered {statuses}: the "
+        "service must serve again without a restart"
+    )
 
 
 def test_a_table_locked_against_reads_never_holds_up_readiness(

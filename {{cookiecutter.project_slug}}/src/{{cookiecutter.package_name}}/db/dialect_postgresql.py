@@ -37,8 +37,6 @@ ASYNC_DRIVERNAME = "postgresql+psycopg"
 MIGRATION_OPTIONS: dict[str, Any] = {}
 # Write transactions begun with this option wait at most this many ms for a lock.
 LOCK_WAIT_MS: Final = "lock_wait_ms"
-# A request that waited less than this for its turn keeps the connection's lock_timeout.
-_LOCK_WAIT_SLACK_MS: Final = 100
 
 
 def create_db_engine(settings: Settings) -> Engine:
@@ -66,7 +64,7 @@ def configure(engine: Engine, settings: Settings) -> Engine:
     """Bound what the server lets each statement wait for, and what a write transaction waits
     for locks (for an async engine, pass its sync_engine)."""
     event.listen(engine, "connect", partial(_configure_connection, settings))
-    event.listen(engine, "begin", partial(_begin, settings))
+    event.listen(engine, "begin", _begin)
     return engine
 
 
@@ -84,11 +82,8 @@ def _configure_connection(settings: Settings, dbapi_connection: Any, _record: An
     dbapi_connection.autocommit = False
 
 
-def _begin(settings: Settings, connection: Connection) -> None:
-    # A request that waited for its turn has less than DATABASE_TIMEOUT_MS left: its locks
-    # wait only that long. Only then: the statement is a round trip of its own.
-    wait_ms = connection.get_execution_options().get(LOCK_WAIT_MS)
-    if wait_ms is not None and wait_ms < settings.database_timeout_ms - _LOCK_WAIT_SLACK_MS:
+def _begin(connection: Connection) -> None:
+    if (wait_ms := connection.get_execution_options().get(LOCK_WAIT_MS)) is not None:
         connection.exec_driver_sql(f"SET LOCAL lock_timeout = {wait_ms:d}")
 
 

@@ -22,7 +22,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from typing import Annotated, Concatenate, Final, ParamSpec, Self, TypeVar
+from typing import Annotated, Any, Concatenate, Final, ParamSpec, Self, TypeVar
 
 from anyio import CapacityLimiter, move_on_after, to_thread
 from anyio.lowlevel import checkpoint
@@ -116,11 +116,11 @@ class Database:
                     # the event loop rather than hop to a thread and back.
                     return run(session)
             # Nothing began, so nothing was committed: wait for the lock in a thread.
-            return await to_thread.run_sync(self._write_waiting, run, self._remaining())
+            return await to_thread.run_sync(self._write_waiting, run)
 
-    def _write_waiting(self, run: Callable[[Session], T], wait_s: float) -> T:
+    def _write_waiting(self, run: Callable[[Session], T]) -> T:
         with self.unit_of_work() as session:
-            session.connection(execution_options=lock_wait(wait_s))
+            session.connection(execution_options=self._lock_wait())
             return run(session)
 
     async def read(
@@ -157,6 +157,14 @@ class Database:
 
     def _remaining(self) -> float:
         return remaining(self.timeout_s)
+
+    def _lock_wait(self) -> dict[str, Any]:
+        """Execution options that end a write's wait for a lock by the request's deadline, once
+        its wait for a turn took more than a quarter of it. Before, the connection's own
+        timeout still ends it within a quarter more, and setting another costs a statement
+        (on aiosqlite, a thread hop each way)."""
+        left = self._remaining()
+        return lock_wait(left) if left < self.timeout_s * 3 / 4 else {}
 
     def dispose(self) -> None:
         self.engine.dispose()
