@@ -30,8 +30,12 @@ class BodyLimits:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if _declared_length(scope) > self.max_bytes:
+        length = _body_length(scope)
+        if length is not None and length > self.max_bytes:
             await self._refuse_unread(scope, receive, send)
+            return
+        if length == 0:  # no body to wait for
+            await self.app(scope, receive, send)
             return
         deadline: float | None = None
         received = 0
@@ -75,11 +79,15 @@ class BodyLimits:
         return f"the request body is larger than {self.max_bytes} bytes"
 
 
-def _declared_length(scope: Scope) -> int:
+def _body_length(scope: Scope) -> int | None:
+    """The length the request announces for its body (0: none); None when it comes in chunks."""
+    length = 0
     for name, value in scope["headers"]:
+        if name == b"transfer-encoding":
+            return None
         if name == b"content-length":
-            return int(value) if value.isdigit() else 0  # the server refuses what is not
-    return 0
+            length = int(value) if value.isdigit() else 0  # the server refuses what is not
+    return length
 
 
 @cache
@@ -96,17 +104,24 @@ class HeadTimeoutProtocol(HttpToolsProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._head_timer: asyncio.TimerHandle | None = None
+        self._head_begun = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._await_head()
 
-    def on_message_begin(self) -> None:
-        super().on_message_begin()
-        if self._head_timer is None:  # the next request on a kept-alive connection
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        # A head these bytes began and did not end (most arrive whole: no timer for them).
+        if self._head_begun and self._head_timer is None:
             self._await_head()
 
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._head_begun = True
+
     def on_headers_complete(self) -> None:
+        self._head_begun = False
         self._stop_waiting()
         super().on_headers_complete()
 

@@ -21,7 +21,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
-from anyio import CapacityLimiter, to_thread
+from anyio import CapacityLimiter, WouldBlock, to_thread
 from sqlalchemy import (
     URL,
     Connection,
@@ -109,6 +109,17 @@ class Writers:
         self.lock = lock
         self._queue = CapacityLimiter(1)
         self._lock_file: int | None = None  # open while this process's writer holds the place
+
+    def acquire_nowait(self) -> None:
+        """Take the place if it is free, in this process and the others; WouldBlock if not."""
+        self._queue.acquire_nowait()
+        if self.lock is None:
+            return
+        try:
+            self._lock_file = _locked_file(self.lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._queue.release()
+            raise WouldBlock from None
 
     async def acquire(self) -> None:
         """Wait for the place (the caller bounds the wait: cancelling it leaves nothing held)."""

@@ -46,7 +46,7 @@ from .dialect import (
     lock_wait,
     unwritable,
 )
-from .waits import Place, place, remaining
+from .waits import Place, Turn, remaining
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -114,7 +114,7 @@ class Database:
         attempt = 1
         while True:
             try:
-                async with place(self.writers, self.timeout_s), self.unit_of_work() as session:
+                async with Turn(self.writers, self.timeout_s), self.unit_of_work() as session:
                     await session.connection(execution_options=self._lock_wait())
                     return await work(session, *args, **kwargs)
             except Exception as error:
@@ -130,7 +130,7 @@ class Database:
         **kwargs: P.kwargs,
     ) -> T:
         """Run `work(session, ...)` in a session that refuses to write."""
-        async with place(self.readers, self.timeout_s), self.read_sessions() as session:
+        async with Turn(self.readers, self.timeout_s), self.read_sessions() as session:
             return await work(session, *args, **kwargs)
 
     async def ping(self) -> None:

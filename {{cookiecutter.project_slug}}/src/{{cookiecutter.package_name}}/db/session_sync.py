@@ -41,7 +41,7 @@ from .dialect import (
     lock_wait,
     unwritable,
 )
-from .waits import Place, place, remaining
+from .waits import Place, Turn, remaining
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -109,7 +109,7 @@ class Database:
             attempt += 1
 
     async def _write(self, run: Callable[[Session], T]) -> T:
-        async with place(self.writers, self.timeout_s):
+        async with Turn(self.writers, self.timeout_s):
             with self.unit_of_work() as session:
                 if begin_without_waiting(session):
                     # The lock is held and nothing below waits for another process: stay on
@@ -136,7 +136,7 @@ class Database:
             # already waiting, and leave some connections a tail of seconds under load.
             await checkpoint()
             return _in_session(self.read_sessions, run)
-        async with place(self.readers, self.timeout_s):
+        async with Turn(self.readers, self.timeout_s):
             return await to_thread.run_sync(_in_session, self.read_sessions, run)
 
     async def ping(self) -> None:

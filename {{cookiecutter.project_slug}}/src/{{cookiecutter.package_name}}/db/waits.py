@@ -7,12 +7,11 @@ raises SQLAlchemy's TimeoutError, which errors.py answers with 503 and Retry-Aft
 """
 
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Protocol
 
-from anyio import move_on_after
+from anyio import WouldBlock, move_on_after
+from anyio.lowlevel import cancel_shielded_checkpoint
 from sqlalchemy.exc import TimeoutError as DatabaseTimeout
 
 # When the request being served arrived (time.monotonic()); None outside a request.
@@ -21,6 +20,8 @@ ARRIVED: ContextVar[float | None] = ContextVar("arrived", default=None)
 
 class Place(Protocol):
     """A place to wait for: anyio's CapacityLimiter, or the dialect's queue of writers."""
+
+    def acquire_nowait(self) -> None: ...  # anyio's WouldBlock when it is taken
 
     async def acquire(self) -> None: ...
 
@@ -35,17 +36,26 @@ def remaining(timeout_s: float) -> float:
     return max(0.0, arrived + timeout_s - time.monotonic())
 
 
-@asynccontextmanager
-async def place(waited_for: Place, timeout_s: float) -> AsyncIterator[None]:
-    """Hold a place for the block, once it is free within what is left of the request's
-    timeout_s; DatabaseTimeout if it is not."""
-    held = False
-    with move_on_after(remaining(timeout_s)):
-        await waited_for.acquire()
-        held = True
-    if not held:
-        raise DatabaseTimeout(f"no turn at the database within {timeout_s:g} s of the request")
-    try:
-        yield
-    finally:
-        waited_for.release()
+class Turn:
+    """A place held for the block: taken at once when it is free, else waited for as long as
+    the request's timeout_s leaves; DatabaseTimeout if it is not free by then."""
+
+    def __init__(self, place: Place, timeout_s: float) -> None:
+        self.place = place
+        self.timeout_s = timeout_s
+
+    async def __aenter__(self) -> None:
+        try:
+            self.place.acquire_nowait()
+        except WouldBlock:
+            with move_on_after(remaining(self.timeout_s)):
+                await self.place.acquire()
+                return
+            raise DatabaseTimeout(
+                f"no turn at the database within {self.timeout_s:g} s of the request"
+            ) from None
+        # Taken at once: let requests that came first run before this one goes on.
+        await cancel_shielded_checkpoint()
+
+    async def __aexit__(self, *_: object) -> None:
+        self.place.release()
