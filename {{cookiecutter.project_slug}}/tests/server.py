@@ -12,7 +12,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from {{ cookiecutter.package_name }}.cli import EVENT_LOOP
-from {{ cookiecutter.package_name }}.limits import HeadTimeoutProtocol
+from {{ cookiecutter.package_name }}.limits import TimedProtocol
 
 
 @contextlib.contextmanager
@@ -28,7 +28,7 @@ def serving(app: FastAPI) -> Iterator[str]:
         log_level="warning",
         log_config=None,
         loop=EVENT_LOOP,
-        http=HeadTimeoutProtocol,
+        http=TimedProtocol,
         ws="none",
     )
     server = uvicorn.Server(config)

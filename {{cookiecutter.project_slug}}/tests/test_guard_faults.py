@@ -138,10 +138,20 @@ def test_a_body_too_large_is_refused_before_it_is_read(settings: Settings) -> No
     )
 
 
-def test_a_body_that_does_not_arrive_is_408_in_time(settings: Settings) -> None:
-    settings = settings.model_copy(update={"body_timeout_s": 0.5})
+@pytest.fixture
+def short_deadlines(monkeypatch: pytest.MonkeyPatch) -> Iterator[float]:
+    """HEADER_TIMEOUT_S and BODY_TIMEOUT_S of 0.5 s for the servers the test starts (the
+    protocol reads them from the environment, as each worker process does)."""
+    monkeypatch.setenv("HEADER_TIMEOUT_S", "0.5")
+    monkeypatch.setenv("BODY_TIMEOUT_S", "0.5")
+    limits._timeouts_s.cache_clear()
+    yield 0.5
+    limits._timeouts_s.cache_clear()
+
+
+def test_a_body_that_does_not_arrive_is_408_in_time(app: FastAPI, short_deadlines: float) -> None:
     head = b"POST /tags HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
-    with serving(create_app(settings)) as server_url:
+    with serving(app) as server_url:
         began = time.monotonic()
         try:  # 10 of 100 bytes, then nothing
             answered = raw_exchange(server_url, head + b'Content-Length: 100\r\n\r\n{"name": ', 5)
@@ -149,22 +159,14 @@ def test_a_body_that_does_not_arrive_is_408_in_time(settings: Settings) -> None:
             answered = b"(nothing within 5 s)"
         seconds = time.monotonic() - began
     late = f"a body that stopped arriving got {answered[:60]!r} after {seconds:.1f} s, not 408 "
-    late += "after BODY_TIMEOUT_S (0.5 s): bound the wait for the body (BodyLimits in limits.py)"
+    late += f"after BODY_TIMEOUT_S ({short_deadlines} s): bound the wait for the body "
+    late += "(TimedProtocol in limits.py)"
     assert answered.startswith(b"HTTP/1.1 408 "), late
-    assert seconds < 0.5 + SLACK_S, late
-
-
-@pytest.fixture
-def header_timeout(monkeypatch: pytest.MonkeyPatch) -> Iterator[float]:
-    """A short HEADER_TIMEOUT_S for the servers the test starts."""
-    monkeypatch.setenv("HEADER_TIMEOUT_S", "0.5")
-    limits._header_timeout_s.cache_clear()
-    yield 0.5
-    limits._header_timeout_s.cache_clear()
+    assert seconds < short_deadlines + SLACK_S, late
 
 
 def test_a_head_that_does_not_arrive_closes_the_connection(
-    app: FastAPI, header_timeout: float
+    app: FastAPI, short_deadlines: float
 ) -> None:
     with serving(app) as server_url:
         began = time.monotonic()
@@ -174,7 +176,7 @@ def test_a_head_that_does_not_arrive_closes_the_connection(
             answered = b"(the connection still open after 5 s)"
         seconds = time.monotonic() - began
     late = f"a request head that stopped arriving got {answered[:60]!r} after {seconds:.1f} s: "
-    late += f"close the connection after HEADER_TIMEOUT_S ({header_timeout} s) "
-    late += "(HeadTimeoutProtocol in limits.py)"
+    late += f"close the connection after HEADER_TIMEOUT_S ({short_deadlines} s) "
+    late += "(TimedProtocol in limits.py)"
     assert answered == b"", late
-    assert seconds < header_timeout + SLACK_S, late
+    assert seconds < short_deadlines + SLACK_S, late

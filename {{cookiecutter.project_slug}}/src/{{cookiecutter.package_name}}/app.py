@@ -32,9 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title=TITLE, lifespan=lifespan)
     install_error_handlers(app)
-    app.add_middleware(
-        BodyLimits, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s
-    )
+    app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContext)  # outermost: the limits' answers carry the request id
     # Side by side, not under one parent router: each level of nesting costs every
     # request a second route match.

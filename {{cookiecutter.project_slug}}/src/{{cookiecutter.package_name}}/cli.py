@@ -14,7 +14,7 @@ from .db.dialect import create_db_engine
 from .db.migrate import make_migration, migrations_match_models, upgrade
 from .db.seed import seed
 from .errors import driver_message
-from .limits import HeadTimeoutProtocol
+from .limits import TimedProtocol
 from .logs import config as logging_config
 from .settings import PACKAGE, Settings
 
@@ -47,7 +47,7 @@ def serve(settings: Settings) -> None:
         log_config=logging_config(settings),
         access_log=False,  # the app logs each request itself, with its id (middleware.py)
         loop=EVENT_LOOP,
-        http=HeadTimeoutProtocol,
+        http=TimedProtocol,
         ws="none",  # no WebSocket route: "auto" when you add one
     )
 

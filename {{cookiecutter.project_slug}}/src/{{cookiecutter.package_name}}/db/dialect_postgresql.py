@@ -11,7 +11,6 @@ from contextlib import AbstractContextManager, contextmanager
 from functools import partial
 from typing import Any, Final
 
-from anyio import CapacityLimiter
 from sqlalchemy import (
     URL,
     Connection,
@@ -29,6 +28,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import NullPool
 
 from ..settings import Settings
+from .waits import Places
 
 # psycopg's read-only mode: the server refuses writes in sessions created with this option.
 READ_ONLY: Final = "postgresql_readonly"
@@ -110,11 +110,11 @@ def scratch_database(settings: Settings) -> Iterator[Settings]:
         server.dispose()
 
 
-def limiters(settings: Settings) -> tuple[CapacityLimiter, CapacityLimiter]:
+def limiters(settings: Settings) -> tuple[Places, Places]:
     """Places for (writers, readers): pool_size each, apart, so writers that wait for a lock
     never hold up reads. Threads beyond that only contend for the interpreter (15 ran creates
     at 0.6 times the rate of 3)."""
-    return CapacityLimiter(settings.pool_size), CapacityLimiter(settings.pool_size)
+    return Places(settings.pool_size), Places(settings.pool_size)
 
 
 def begin_without_waiting(session: Session) -> bool:

@@ -15,13 +15,14 @@ import re
 import sqlite3
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, closing, contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
-from anyio import CapacityLimiter, WouldBlock, to_thread
+from anyio import move_on_after, to_thread
 from sqlalchemy import (
     URL,
     Connection,
@@ -36,11 +37,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects.sqlite import insert as insert  # ON CONFLICT DO NOTHING for seeding
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import DisconnectionError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as DatabaseTimeout
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from ..settings import Settings
+from .waits import Places
 
 # The begin hook below starts sessions created with this execution option read-only.
 READ_ONLY: Final = "read_only"
@@ -107,26 +110,15 @@ class Writers:
 
     def __init__(self, lock: Path | None) -> None:
         self.lock = lock
-        self._queue = CapacityLimiter(1)
+        self._queue = Places(1)
         self._lock_file: int | None = None  # open while this process's writer holds the place
 
-    def acquire_nowait(self) -> None:
-        """Take the place if it is free, in this process and the others; WouldBlock if not."""
-        self._queue.acquire_nowait()
-        if self.lock is None:
-            return
-        try:
-            self._lock_file = _locked_file(self.lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._queue.release()
-            raise WouldBlock from None
-
-    async def acquire(self) -> None:
-        """Wait for the place (the caller bounds the wait: cancelling it leaves nothing held)."""
-        await self._queue.acquire()
+    async def acquire(self, deadline: float) -> None:
+        """Wait for the place until the deadline (cancelling the wait leaves nothing held)."""
+        await self._queue.acquire(deadline)
         try:
             if self.lock is not None:
-                self._lock_file = await self._locked(self.lock)
+                self._lock_file = await self._locked(self.lock, deadline)
         except BaseException:
             self._queue.release()
             raise
@@ -139,14 +131,16 @@ class Writers:
             self._lock_file = None
             self._queue.release()
 
-    async def _locked(self, lock: Path) -> int:
+    async def _locked(self, lock: Path, deadline: float) -> int:
         try:
             return _locked_file(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             pass  # another worker writes: wait off the event loop
         wait = _LockWait(lock)
         try:
-            return await to_thread.run_sync(wait.locked, abandon_on_cancel=True)
+            with move_on_after(deadline - time.monotonic()):
+                return await to_thread.run_sync(wait.locked, abandon_on_cancel=True)
+            raise DatabaseTimeout("another worker's writer held the lock past the deadline")
         except BaseException:
             wait.give_up()
             raise

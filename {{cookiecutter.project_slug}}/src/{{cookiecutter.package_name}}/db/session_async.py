@@ -24,7 +24,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, Concatenate, Final, ParamSpec, Self, TypeVar
 
-from anyio import CapacityLimiter, move_on_after
+from anyio import move_on_after
 from fastapi import Depends, Request
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import TimeoutError as DatabaseTimeout
@@ -46,7 +46,7 @@ from .dialect import (
     lock_wait,
     unwritable,
 )
-from .waits import Place, Turn, remaining
+from .waits import Place, Places, Turn, remaining
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -71,7 +71,7 @@ class Database:
     read_sessions: async_sessionmaker[AsyncSession]
     timeout_s: float  # what a request may wait for the database in all
     writers: Place
-    readers: CapacityLimiter
+    readers: Places
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
@@ -84,7 +84,7 @@ class Database:
         )
         writers, readers = limiters(settings)
         # Reads queue too: one beyond the pool would open, then close, a connection of its own.
-        readers = readers or CapacityLimiter(settings.pool_size)
+        readers = readers or Places(settings.pool_size)
         timeout_s = settings.database_timeout_ms / 1000
         return cls(engine, sessions, read_sessions, timeout_s, writers, readers)
 

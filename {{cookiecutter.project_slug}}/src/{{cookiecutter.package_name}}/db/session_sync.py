@@ -24,7 +24,7 @@ from contextlib import AbstractContextManager, asynccontextmanager, contextmanag
 from dataclasses import dataclass
 from typing import Annotated, Any, Concatenate, Final, ParamSpec, Self, TypeVar
 
-from anyio import CapacityLimiter, move_on_after, to_thread
+from anyio import move_on_after, to_thread
 from anyio.lowlevel import checkpoint
 from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine, text
@@ -41,7 +41,7 @@ from .dialect import (
     lock_wait,
     unwritable,
 )
-from .waits import Place, Turn, remaining
+from .waits import Place, Places, Turn, remaining
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -59,7 +59,7 @@ class Database:
     read_sessions: sessionmaker[Session]
     timeout_s: float  # what a request may wait for the database in all
     writers: Place
-    readers: CapacityLimiter | None  # None: reads run on the event loop
+    readers: Places | None  # None: reads run on the event loop
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
