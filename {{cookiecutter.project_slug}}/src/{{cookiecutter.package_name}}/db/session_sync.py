@@ -162,7 +162,7 @@ class Database:
         """Execution options that end a write's wait for a lock by the request's deadline, once
         its wait for a turn took more than a quarter of it. Before, the connection's own
         timeout still ends it within a quarter more, and setting another costs a statement
-        (on aiosqlite, a thread hop each way)."""
+        of its own, a round trip to the driver's thread or the server."""
         left = self._remaining()
         return lock_wait(left) if left < self.timeout_s * 3 / 4 else {}
 
