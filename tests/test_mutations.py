@@ -157,14 +157,20 @@ def suite_tests(pattern: str) -> set[str]:
     """The tests in the generated suite's modules that match pattern, as module::name (read
     as text: the modules are templates)."""
     return {
-        f"{path.name}::{name}"
+        f"{rendered_name(path)}::{name}"
         for path in GENERATED_TESTS.glob(pattern)
         for name in re.findall(r"^(?:async )?def (test_\w+)", path.read_text(), re.MULTILINE)
     }
 
 
+def rendered_name(path: Path) -> str:
+    """A test module's name in a render: one with a version per session style (the
+    post-generation hook's VERSIONS) takes the plain name."""
+    return re.sub(r"_(sync|async)(?=\.py$)", "", path.name)
+
+
 def test_every_mutation_names_tests_that_exist() -> None:
-    modules = {path.name for path in GENERATED_TESTS.glob("test_*.py")}
+    modules = {rendered_name(path) for path in GENERATED_TESTS.glob("test_*.py")}
     known = suite_tests("test_*.py") | modules | {PASSES}
     mutations = [Mutation.read(path) for path in all_mutations()]
     # By path: the sync and async versions of a mutation share a file name.

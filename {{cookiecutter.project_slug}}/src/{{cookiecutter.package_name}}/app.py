@@ -15,6 +15,7 @@ from .api import routers
 from .db.session import Database
 from .errors import ANY_ERROR, install_error_handlers
 from .limits import BodyLimits
+from .loop_watch import watching
 from .middleware import RequestContext
 from .settings import Settings
 
@@ -26,7 +27,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with Database.opened(settings) as database:
+        async with Database.opened(settings) as database, watching(settings.blocked_loop_warn_ms):
             app.state.database = database
             yield
 

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     header_timeout_s: float = Field(default=10, gt=0)
     # Worker processes; each has its own pool.
     workers: int = Field(default=1, ge=1)
+    # A call that holds a worker's event loop longer than this holds up all its requests: a
+    # warning names it (0: no warnings).
+    blocked_loop_warn_ms: int = Field(default=100, ge=0)
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     log_format: Literal["text", "json"] = "text"  # json: one object per line, for collectors
     migrate_on_start: bool = True

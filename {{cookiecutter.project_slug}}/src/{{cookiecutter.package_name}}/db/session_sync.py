@@ -11,14 +11,16 @@ for a place: as many places as the database admits writers, or has pooled connec
 a lock or a connection while it waits for a thread, no thread waits for one within the
 process, and writers stuck behind a lock never hold up reads. Work that cannot wait for
 another process (a write that already holds the lock, a read that never waits for writers)
-runs on the event loop; anything that may wait runs in a worker thread. Every wait is bounded
-by the request's deadline (db/waits.py).
+runs on the event loop; anything that may wait runs in a worker thread, and so does a service
+once a call of it held the loop too long (SlowServices). Every wait is bounded by the
+request's deadline (db/waits.py).
 
 A write that meets a concurrent one (a deadlock, a serialization failure, rows that changed
 under it: `conflicted` in db/dialect.py) runs again as a whole, unseen by the client.
 """
 
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -50,6 +52,42 @@ log = logging.getLogger(__name__)
 
 # How many times in all a write that meets concurrent ones runs before the request gives up.
 ATTEMPTS: Final = 3
+# The longest a service's unit of work may hold the event loop: a service whose call took
+# longer runs in a worker thread from then on. Database work alone takes a millisecond or two.
+LOOP_BUDGET_S: Final = 0.02
+
+
+class SlowServices:
+    """The services that run in a worker thread. Each runs on the event loop, the fastest
+    place for database work, until a call of it holds the loop longer than LOOP_BUDGET_S (a
+    call to another service, a long query, a commit that waits for the disk): it holds up
+    the worker's other requests once, not at every call.
+
+    Reads of slow services take places, one per pooled connection but the two that work on
+    the event loop and a writer may need: the loop never waits for a connection."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.readers = Places(max(1, settings.pool_size + settings.max_overflow - 2))
+        self._known: set[Callable[..., object]] = set()
+
+    def __contains__(self, service: Callable[..., object]) -> bool:
+        return service in self._known
+
+    @contextmanager
+    def timed(self, service: Callable[..., object]) -> Iterator[None]:
+        began = time.perf_counter()
+        try:
+            yield
+        finally:
+            held = time.perf_counter() - began
+            if held > LOOP_BUDGET_S:
+                self._known.add(service)
+                log.warning(
+                    "%s.%s held the event loop for %.0f ms: it runs in a worker thread from now on",
+                    service.__module__,
+                    getattr(service, "__qualname__", service),
+                    held * 1000,
+                )
 
 
 @dataclass(frozen=True)
@@ -60,6 +98,7 @@ class Database:
     timeout_s: float  # what a request may wait for the database in all
     writers: Place
     readers: Places | None  # None: reads run on the event loop
+    slow: SlowServices
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
@@ -70,7 +109,10 @@ class Database:
             engine, expire_on_commit=False, execution_options={READ_ONLY: True}
         )
         timeout_s = settings.database_timeout_ms / 1000
-        return cls(engine, sessions, read_sessions, timeout_s, *limiters(settings))
+        writers, readers = limiters(settings)
+        return cls(
+            engine, sessions, read_sessions, timeout_s, writers, readers, SlowServices(settings)
+        )
 
     @classmethod
     @asynccontextmanager
@@ -101,21 +143,22 @@ class Database:
         attempt = 1
         while True:
             try:
-                return await self._write(run)
+                return await self._write(work, run)
             except Exception as error:
                 if attempt == ATTEMPTS or not conflicted(error) or not self._remaining():
                     raise
                 log.info("a write met a concurrent one and runs again: %r", error)
             attempt += 1
 
-    async def _write(self, run: Callable[[Session], T]) -> T:
+    async def _write(self, work: Callable[..., object], run: Callable[[Session], T]) -> T:
         async with Turn(self.writers, self.timeout_s):
-            with self.unit_of_work() as session:
-                if begin_without_waiting(session):
-                    # The lock is held and nothing below waits for another process: stay on
-                    # the event loop rather than hop to a thread and back.
-                    return run(session)
-            # Nothing began, so nothing was committed: wait for the lock in a thread.
+            if work not in self.slow:
+                with self.slow.timed(work), self.unit_of_work() as session:
+                    if begin_without_waiting(session):
+                        # The lock is held and nothing below waits for another process: stay
+                        # on the event loop rather than hop to a thread and back.
+                        return run(session)
+            # Nothing began (the lock is taken, or the service is slow): run in a thread.
             return await to_thread.run_sync(self._write_waiting, run)
 
     def _write_waiting(self, run: Callable[[Session], T]) -> T:
@@ -131,13 +174,17 @@ class Database:
         def run(session: Session) -> T:
             return work(session, *args, **kwargs)
 
-        if self.readers is None:
-            # Take a turn first: work that never suspends would be served ahead of requests
-            # already waiting, and leave some connections a tail of seconds under load.
-            await checkpoint()
+        if self.readers is not None:
+            async with Turn(self.readers, self.timeout_s):
+                return await to_thread.run_sync(_in_session, self.read_sessions, run)
+        # Take a turn first: work that never suspends would be served ahead of requests
+        # already waiting, and leave some connections a tail of seconds under load.
+        await checkpoint()
+        if work in self.slow:
+            async with Turn(self.slow.readers, self.timeout_s):
+                return await to_thread.run_sync(_in_session, self.read_sessions, run)
+        with self.slow.timed(work):
             return _in_session(self.read_sessions, run)
-        async with Turn(self.readers, self.timeout_s):
-            return await to_thread.run_sync(_in_session, self.read_sessions, run)
 
     async def ping(self) -> None:
         """Fail unless the database answers a query within the request's deadline. Readiness

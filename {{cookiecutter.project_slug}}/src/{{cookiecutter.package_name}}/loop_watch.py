@@ -1,0 +1,107 @@
+"""A warning that names the code holding the event loop.
+
+While one call holds a worker's event loop, none of the worker's other requests moves, not
+even /healthz. The loop beats every quarter of the threshold; a thread of its own watches the
+beats, and when they stop, it looks at what the loop's thread runs. A call found there for
+half the threshold, once the loop is a threshold late, is what holds it: it is named by the
+innermost calls of the application's code. Many short callbacks on a busy loop are not
+reported.
+"""
+
+import asyncio
+import logging
+import sys
+import sysconfig
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from types import FrameType
+
+log = logging.getLogger(__name__)
+
+PACKAGE_DIR = str(Path(__file__).parent)
+# Where code that is not the application's lives: the standard library, installed packages,
+# and modules frozen into the interpreter ("<frozen ...>").
+LIBRARIES = (*{sysconfig.get_path(name) for name in ("stdlib", "purelib", "platlib")}, "<")
+
+
+@asynccontextmanager
+async def watching(threshold_ms: int) -> AsyncIterator[None]:
+    """Warn, for the length of the block, whenever a call holds the running event loop longer
+    than `threshold_ms` (0: never)."""
+    if not threshold_ms:
+        yield
+        return
+    watch = _Watch(threshold_ms / 1000, asyncio.get_running_loop())
+    thread = threading.Thread(target=watch.run, name="loop-watch", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        watch.next_beat.cancel()
+        watch.stopped.set()
+        thread.join()
+
+
+class _Watch:
+    def __init__(self, threshold_s: float, loop: asyncio.AbstractEventLoop) -> None:
+        self.threshold_s = threshold_s
+        self.tick_s = threshold_s / 4
+        self.loop = loop
+        self.loop_thread = threading.get_ident()
+        self.stopped = threading.Event()
+        self.beat()
+
+    def beat(self) -> None:
+        """Runs on the loop, a tick after the last beat unless something holds the loop."""
+        self.last_beat = time.monotonic()
+        self.next_beat = self.loop.call_later(self.tick_s, self.beat)
+
+    def run(self) -> None:
+        # The outermost call of the application the loop was in when last looked at: one
+        # call holds the loop while it is the same (the calls it makes come and go).
+        held: FrameType | None = None
+        since = 0.0
+        reported = False
+        while not self.stopped.wait(self.tick_s):
+            now = time.monotonic()
+            overdue = now - self.last_beat - self.tick_s
+            if overdue < self.tick_s:
+                held, reported = None, False
+                continue
+            frames = list(_application_frames(sys._current_frames().get(self.loop_thread)))
+            outermost = frames[-1] if frames else None
+            if outermost is not held:
+                held, since, reported = outermost, now, False
+            elif not reported and overdue >= self.threshold_s and now - since >= self.tick_s * 2:
+                reported = True
+                log.warning(
+                    "%s has held the event loop for %.0f ms: no other request of this worker "
+                    "moves meanwhile; run slow work in a worker thread",
+                    ", called from ".join(_described(frame) for frame in frames[:3]),
+                    (now - self.last_beat) * 1000,
+                )
+            del frames, outermost  # no frame (nor its locals) outlives the stall
+
+
+def _application_frames(frame: FrameType | None) -> Iterator[FrameType]:
+    """The frames of the application's own code (the tests' too), innermost first; when the
+    loop runs none, the innermost frame."""
+    innermost = frame
+    found = False
+    while frame is not None:
+        path = frame.f_code.co_filename
+        if path.startswith(PACKAGE_DIR) or not path.startswith(LIBRARIES):
+            found = True
+            yield frame
+        frame = frame.f_back
+    if not found and innermost is not None:
+        yield innermost
+
+
+def _described(frame: FrameType) -> str:
+    code = frame.f_code
+    module = frame.f_globals.get("__name__", "?")
+    return f"{module}.{code.co_qualname} ({Path(code.co_filename).name}:{frame.f_lineno})"

@@ -1,0 +1,98 @@
+"""A slow service holds up no other request of its worker.
+
+A service is where the service's logic goes, and some of it is slow: a call to another
+service, a long query, a commit that waits for the disk. A service runs on the event loop
+until a call of it shows it slow (which that call cannot help: it holds up the loop once);
+from then on, requests that need none of it (/healthz, a read of another resource) answer as
+promptly as ever while it runs, and the loop never waits for a pooled connection its calls
+hold.
+"""
+
+import asyncio
+import logging
+import math
+import time
+
+import httpx2
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from {{ cookiecutter.package_name }}.app import create_app
+from {{ cookiecutter.package_name }}.db.session import DatabaseDep
+from {{ cookiecutter.package_name }}.settings import Settings
+
+from tests.server import serving, timed
+
+SLOW_S = 0.3
+PROMPT_S = 0.15  # what 99 in 100 requests that need nothing slow take meanwhile
+PROBES = ("/healthz", "/users")
+SAMPLES = 101  # the fewest of which the 99th percentile is not the slowest
+
+
+def slow_service(session: Session, seconds: float) -> None:
+    """Reads, then waits for something other than the database, as a call to another service
+    does: its connection stays checked out meanwhile."""
+    session.execute(text("SELECT 1"))
+    time.sleep(seconds)
+
+
+def app_with_slow_routes(settings: Settings) -> FastAPI:
+    app = create_app(settings)
+
+    @app.get("/slow-read")
+    async def read_slowly(database: DatabaseDep) -> None:
+        await database.read(slow_service, SLOW_S)
+
+    @app.post("/slow-write")
+    async def write_slowly(database: DatabaseDep) -> None:
+        await database.write(slow_service, SLOW_S)
+
+    return app
+
+
+async def probed_beside(
+    server_url: str, method: str, path: str, calls: int
+) -> tuple[list[int], dict[str, list[float]]]:
+    """The statuses of a first slow request, then of `calls` concurrent ones, and the seconds
+    each probe took, one after another, while they ran."""
+    async with httpx2.AsyncClient(base_url=server_url, timeout=30) as http:
+        first = await http.request(method, path)
+        slow = [asyncio.create_task(http.request(method, path)) for _ in range(calls)]
+        seconds: dict[str, list[float]] = {probe: [] for probe in PROBES}
+        while not all(task.done() for task in slow) or len(seconds["/users"]) < SAMPLES:
+            for probe in PROBES:
+                seconds[probe].append((await timed(http, "GET", probe)).seconds)
+        statuses = [first.status_code, *[(await task).status_code for task in slow]]
+    return statuses, seconds
+
+
+def p99(seconds: list[float]) -> float:
+    return sorted(seconds)[math.ceil(0.99 * len(seconds)) - 1]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "calls"), [("GET", "/slow-read", 20), ("POST", "/slow-write", 8)]
+)
+def test_a_slow_service_holds_up_no_other_request(
+    settings: Settings, method: str, path: str, calls: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Fewer connections than slow calls, as under a heavier load.
+    settings = settings.model_copy(update={"pool_size": 5, "max_overflow": 0})
+    with caplog.at_level(logging.WARNING), serving(app_with_slow_routes(settings)) as server_url:
+        statuses, seconds = asyncio.run(probed_beside(server_url, method, path, calls))
+    assert set(statuses) == {200}, statuses
+    warnings = [record.getMessage() for record in caplog.records]
+    moved = [message for message in warnings if "slow_service" in message and "now on" in message]
+    assert len(moved) == 1, f"not one warning that slow_service moved to a thread: {warnings}"
+    for probe, taken in seconds.items():
+        held_up = (
+            f"GET {probe} beside {calls} calls of a service that waits {SLOW_S} s ({method} "
+            f"{path}): 99th percentile {p99(taken):.3f} s of {len(taken)}, slowest "
+            f"{max(taken):.3f} s: the slow service holds up the event loop; once a call of it "
+            "took long, it must run in a worker thread, its reads never taking the loop's "
+            "pooled connection (SlowServices in db/session.py)"
+        )
+        assert p99(taken) < PROMPT_S, held_up
+        assert max(taken) < SLOW_S, held_up
