@@ -2,11 +2,12 @@
 
     uv run python -m bench --database sqlite --session-style sync,async --workers 1,2
 
-renders the variant in each session style (or takes each --project), starts each and
-bench/textbook.py on the same database engine with each number of workers, and drives each
-scenario at each client count, all servers in alternating rounds. It prints, per number of
-workers, req/s, p50/p99/max, errors, the integrity check (rows stored == 2xx creates) for
-every app and the ratio of each service's median to the textbook app's; what more workers gave
+renders the variant in each session style (or takes each --project), starts each,
+bench/textbook.py and bench/ceiling.py on the same database engine with each number of
+workers, and drives each scenario at each client count, all servers in alternating rounds. It
+prints, per number of workers, req/s, p50/p99/max, errors, the integrity check (rows stored ==
+2xx creates) for every app, the ratio of each service's median to the textbook app's and its
+share of the ceiling's (the same routes over the plain driver); what more workers gave
 each service; the in-process floor of a create, the time from start to /readyz and each
 server's resident memory after the load. --json writes it all.
 """
@@ -41,6 +42,10 @@ SCENARIOS = {  # name: (share of creates, read path)
 }
 KNOWN_TAGS = 200
 TEXTBOOK = "textbook"
+CEILING = "ceiling"
+# How each baseline app of bench/ is served: the textbook app as the tutorials run it
+# (uvicorn's defaults, uvloop when installed), the ceiling as `serve` runs the services.
+SERVER_OPTIONS = {TEXTBOOK: [], CEILING: ["--loop", "asyncio", "--http", "httptools"]}
 FIGURES = ("req/s", "p50 / p99 ms", "errors")  # each app's cells in the tables
 STALLED = Result(0, 0, 0, 0, 1.0, 0.0, 0.0, 0.0, 0)  # a round of an app that was stopped
 QUIET_S, QUIET_CPU = 0.5, 0.1  # quiet: no row stored and under a tenth of a core for 0.5 s
@@ -52,18 +57,18 @@ def main() -> None:
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
         projects = rendered(args, workdir)
-        args.apps = [*projects, TEXTBOOK]
+        args.apps = [*projects, *SERVER_OPTIONS]
         servers = [(app, workers) for workers in args.workers for app in args.apps]
         names = [f"bench_{app}_{workers}" for app, workers in servers]
         names += [f"bench_floor_{style}" for style in projects]
         urls = stack.enter_context(database_urls(args.database, workdir, names))
         server_urls, floor_urls = urls[: len(servers)], urls[len(servers) :]
-        textbook_project = next(iter(projects.values()))
+        baseline_project = next(iter(projects.values()))
         apps = {}
         for (app, workers), url in zip(servers, server_urls, strict=True):
             process = (
-                textbook(textbook_project, url, workers, workdir)
-                if app == TEXTBOOK
+                baseline(app, baseline_project, url, workers, workdir)
+                if app in SERVER_OPTIONS
                 else service(projects[app], url, workers, workdir)
             )
             apps[app, workers] = stack.enter_context(started((app, workers), process, url))
@@ -158,13 +163,14 @@ def service(project: Path, url: str, workers: int, logs: Path) -> Service:
     return Service(command, project, env, logs)
 
 
-def textbook(project: Path, url: str, workers: int, logs: Path) -> Service:
-    """The tutorial's server settings: uvicorn's defaults (uvloop and httptools when
-    installed), no access log; the schema is created once, before the workers start."""
+def baseline(app: str, project: Path, url: str, workers: int, logs: Path) -> Service:
+    """A baseline app of bench/ in the project's environment, served with its SERVER_OPTIONS
+    and no access log; its schema is created once, before the workers start."""
     env = environment(DATABASE_URL=url)
-    run([str(project / ".venv" / "bin" / "python"), "-c", "import textbook"], BENCH, **env)
+    run([str(project / ".venv" / "bin" / "python"), "-c", f"import {app}"], BENCH, **env)
     uvicorn = str(project / ".venv" / "bin" / "uvicorn")
-    server = Service([uvicorn, "textbook:app", "--no-access-log"], BENCH, env, logs)
+    command = [uvicorn, f"{app}:app", "--no-access-log", *SERVER_OPTIONS[app]]
+    server = Service(command, BENCH, env, logs)
     server.command += ["--host", "127.0.0.1", "--port", str(server.port), "--workers", str(workers)]
     return server
 
@@ -353,14 +359,20 @@ def summarise(
         }
         for name, runs in results.items()
     }
-    baseline = figures[TEXTBOOK]["per_s"]
-    ratios = {
-        name: round(app["per_s"] / baseline, 2) if baseline else None
-        for name, app in figures.items()
-        if name != TEXTBOOK
-    }
+    services = [name for name in figures if name not in SERVER_OPTIONS]
     return {"scenario": scenario, "clients": clients, "workers": workers, **figures} | {
-        "ratios": ratios
+        "ratios": _ratios(figures, services, TEXTBOOK),
+        "ceiling_shares": _ratios(figures, services, CEILING),
+    }
+
+
+def _ratios(
+    figures: dict[str, dict[str, Any]], services: list[str], baseline: str
+) -> dict[str, float | None]:
+    """Each service's req/s over the baseline's; None where the baseline stalled."""
+    theirs = figures[baseline]["per_s"]
+    return {
+        name: round(figures[name]["per_s"] / theirs, 2) if theirs else None for name in services
     }
 
 
@@ -385,7 +397,7 @@ def print_report(report: dict[str, Any]) -> None:
     """Markdown tables, as the READMEs quote them: one per number of workers, then what more
     workers gave each service."""
     styles = report["session_styles"]
-    apps = [*styles, TEXTBOOK]
+    apps = [*styles, *SERVER_OPTIONS]
     floors = ", ".join(
         f"{style} {rate:.0f}/s" for style, rate in report["floor_creates_per_s"].items()
     )
@@ -398,9 +410,11 @@ def print_report(report: dict[str, Any]) -> None:
         header = ["load", "clients"]
         header += [f"{app} {figure}" for app in apps for figure in FIGURES]
         header += [f"{style} / {TEXTBOOK}" for style in styles]
+        header += [f"{style} / {CEILING}" for style in styles]
         rows = [
             [row["scenario"], row["clients"], *(_figures(row[app]) for app in apps)]
             + [_times(row[style]["per_s"], row[TEXTBOOK]["per_s"]) for style in styles]
+            + [_share(row[style]["per_s"], row[CEILING]["per_s"]) for style in styles]
             for row in report["rows"]
             if row["workers"] == workers
         ]
@@ -463,6 +477,10 @@ def _shares(rounds: list[dict[str, Any]]) -> str:
 
 def _times(ours: float, theirs: float) -> str:
     return f"{ours / theirs:.2f}x" if theirs >= 1 else "-"
+
+
+def _share(ours: float, ceiling: float) -> str:
+    return f"{ours / ceiling:.0%}" if ceiling >= 1 else "-"
 
 
 def _print_table(header: list[str], rows: list[list[object]]) -> None:

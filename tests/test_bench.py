@@ -14,7 +14,7 @@ from tests.rendering import ROOT, environment
 from tests.variants import Variant, params
 
 LOADERS = sorted({"asyncio", available_loader()})
-APPS = ("sync", "async", "textbook")
+APPS = ("sync", "async", "textbook", "ceiling")
 
 
 @pytest.mark.parametrize("variant_name", params(["sqlite"]))
@@ -49,7 +49,9 @@ def test_bench_measures_every_app(
                 errors = figures["non_2xx"] + figures["transport_errors"]
                 assert errors == 0, f"{loader}, {app}: {figures}"
             assert row["ratios"].keys() == {"sync", "async"}, row["ratios"]
+            assert row["ceiling_shares"].keys() == {"sync", "async"}, row["ceiling_shares"]
         assert "| create | 4 |" in result.stdout, result.stdout
+        assert "| sync / ceiling | async / ceiling |" in result.stdout, result.stdout
         assert "| sync 2 / 1 | sync 2: busiest worker's CPU |" in result.stdout, result.stdout
         shares = [
             r["busiest_worker_share"]

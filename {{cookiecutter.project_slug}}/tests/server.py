@@ -19,10 +19,7 @@ from {{ cookiecutter.package_name }}.limits import TimedProtocol
 def serving(app: FastAPI) -> Iterator[str]:
     """A real uvicorn server in a thread, stopped (its requests done) when the block ends:
     the assertions run after it, never beside a thread that may still format a traceback."""
-    # IPPROTO_TCP, as `serve` binds it: asyncio sets TCP_NODELAY only on such a socket's
-    # connections; without it, a response that takes two writes waits for the client's
-    # delayed ACK, 40 ms on Linux.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock = socket.socket()  # without IPPROTO_TCP, as uvicorn binds one for WORKERS > 1
     sock.bind(("127.0.0.1", 0))
     # log_config=None: uvicorn's records go to the logging the test set up; the event loop,
     # the protocol and ws="none" as in `serve`.

@@ -8,6 +8,7 @@ arrives whole (nearly every one) costs no timer.
 """
 
 import asyncio
+import socket
 from functools import cache
 from typing import Any
 
@@ -104,6 +105,12 @@ class TimedProtocol(HttpToolsProtocol):
         self._awaited: str | None = None  # "head" or "body", while one is on its way
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        # asyncio turns Nagle's algorithm off only on sockets bound with IPPROTO_TCP, which
+        # uvicorn's own (for WORKERS > 1) are not in older releases, 0.40 among them: then a
+        # response written in two parts waits for the client's delayed ACK, 40 ms on Linux.
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         super().connection_made(transport)
         self._await("head")
         self._arm()

@@ -2,26 +2,28 @@
 
 While one call holds a worker's event loop, none of the worker's other requests moves, not
 even /healthz. The loop beats every quarter of the threshold; a thread of its own watches the
-beats, and when they stop, it looks at what the loop's thread runs. A call found there for
-half the threshold, once the loop is a threshold late, is what holds it: it is named by the
-innermost calls of the application's code. Many short callbacks on a busy loop are not
-reported.
+beats, and when they stop, it looks at what the loop's thread runs. The same callback found
+there at three looks in a row, once the loop is a threshold late (so about a quarter more
+after its last beat), is what holds it: it is named by the innermost calls of the
+application's code. Many short callbacks on a busy loop are not reported.
 """
 
 import asyncio
 import logging
+import os
 import sys
 import sysconfig
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from types import FrameType
 
 log = logging.getLogger(__name__)
 
-PACKAGE_DIR = str(Path(__file__).parent)
+PACKAGE_DIR = f"{Path(__file__).parent}{os.sep}"
+ASYNCIO_DIR = f"{Path(asyncio.__file__).parent}{os.sep}"
 # Where code that is not the application's lives: the standard library, installed packages,
 # and modules frozen into the interpreter ("<frozen ...>").
 LIBRARIES = (*{sysconfig.get_path(name) for name in ("stdlib", "purelib", "platlib")}, "<")
@@ -60,8 +62,7 @@ class _Watch:
         self.next_beat = self.loop.call_later(self.tick_s, self.beat)
 
     def run(self) -> None:
-        # The outermost call of the application the loop was in when last looked at: one
-        # call holds the loop while it is the same (the calls it makes come and go).
+        # The callback the loop ran when last looked at (the calls it makes come and go).
         held: FrameType | None = None
         since = 0.0
         reported = False
@@ -71,34 +72,40 @@ class _Watch:
             if overdue < self.tick_s:
                 held, reported = None, False
                 continue
-            frames = list(_application_frames(sys._current_frames().get(self.loop_thread)))
-            outermost = frames[-1] if frames else None
-            if outermost is not held:
-                held, since, reported = outermost, now, False
+            running = sys._current_frames().get(self.loop_thread)
+            callback = _callback(running)
+            if callback is not held:
+                held, since, reported = callback, now, False
             elif not reported and overdue >= self.threshold_s and now - since >= self.tick_s * 2:
                 reported = True
                 log.warning(
                     "%s has held the event loop for %.0f ms: no other request of this worker "
                     "moves meanwhile; run slow work in a worker thread",
-                    ", called from ".join(_described(frame) for frame in frames[:3]),
+                    ", called from ".join(map(_described, _application_frames(running, 3))),
                     (now - self.last_beat) * 1000,
                 )
-            del frames, outermost  # no frame (nor its locals) outlives the stall
+            del running, callback  # held alone keeps a frame, and only while the loop is late
 
 
-def _application_frames(frame: FrameType | None) -> Iterator[FrameType]:
-    """The frames of the application's own code (the tests' too), innermost first; when the
-    loop runs none, the innermost frame."""
+def _callback(frame: FrameType | None) -> FrameType | None:
+    """The outermost frame of the callback the loop runs: the one right inside asyncio's."""
+    callback = None
+    while frame is not None and not frame.f_code.co_filename.startswith(ASYNCIO_DIR):
+        callback, frame = frame, frame.f_back
+    return callback
+
+
+def _application_frames(frame: FrameType | None, most: int) -> list[FrameType]:
+    """Up to `most` frames of the application's own code (the tests' too), innermost first;
+    when the loop runs none, the innermost frame."""
+    found: list[FrameType] = []
     innermost = frame
-    found = False
-    while frame is not None:
+    while frame is not None and len(found) < most:
         path = frame.f_code.co_filename
         if path.startswith(PACKAGE_DIR) or not path.startswith(LIBRARIES):
-            found = True
-            yield frame
+            found.append(frame)
         frame = frame.f_back
-    if not found and innermost is not None:
-        yield innermost
+    return found or ([innermost] if innermost is not None else [])
 
 
 def _described(frame: FrameType) -> str:

@@ -53,25 +53,30 @@ log = logging.getLogger(__name__)
 # How many times in all a write that meets concurrent ones runs before the request gives up.
 ATTEMPTS: Final = 3
 # The longest a service's unit of work may hold the event loop: a service whose call took
-# longer runs in a worker thread from then on. Database work alone takes a millisecond or two.
+# longer runs in a worker thread from then on. Database work alone takes far less.
 LOOP_BUDGET_S: Final = 0.02
+# How many calls in a row over that budget make a service slow: one may only have met a
+# collection of garbage, or a machine that ran something else meanwhile.
+STRIKES: Final = 2
 
 
 class SlowServices:
     """The services that run in a worker thread. Each runs on the event loop, the fastest
-    place for database work, until a call of it holds the loop longer than LOOP_BUDGET_S (a
-    call to another service, a long query, a commit that waits for the disk): it holds up
-    the worker's other requests once, not at every call.
+    place for database work, until STRIKES calls of it in a row hold the loop longer than
+    LOOP_BUDGET_S (a call to another service, a long query, a commit that waits for the
+    disk): it holds up the worker's other requests that often, not at every call.
 
     Reads of slow services take places, one per pooled connection but the two that work on
-    the event loop and a writer may need: the loop never waits for a connection."""
+    the event loop and a writer may need: with three connections or more, the loop never
+    waits for one. A service is known by its code, so a closure made per call is one."""
 
     def __init__(self, settings: Settings) -> None:
-        self.readers = Places(max(1, settings.pool_size + settings.max_overflow - 2))
-        self._known: set[Callable[..., object]] = set()
+        self.places = Places(max(1, settings.pool_size + settings.max_overflow - 2))
+        self._known: set[object] = set()
+        self._strikes: dict[object, int] = {}  # by service: its calls in a row over budget
 
     def __contains__(self, service: Callable[..., object]) -> bool:
-        return service in self._known
+        return getattr(service, "__code__", service) in self._known
 
     @contextmanager
     def timed(self, service: Callable[..., object]) -> Iterator[None]:
@@ -80,8 +85,14 @@ class SlowServices:
             yield
         finally:
             held = time.perf_counter() - began
-            if held > LOOP_BUDGET_S:
-                self._known.add(service)
+            key = getattr(service, "__code__", service)
+            if held <= LOOP_BUDGET_S:
+                self._strikes.pop(key, None)
+            elif (strikes := self._strikes.get(key, 0) + 1) < STRIKES:
+                self._strikes[key] = strikes
+            else:
+                del self._strikes[key]
+                self._known.add(key)
                 log.warning(
                     "%s.%s held the event loop for %.0f ms: it runs in a worker thread from now on",
                     service.__module__,
@@ -181,7 +192,7 @@ class Database:
         # already waiting, and leave some connections a tail of seconds under load.
         await checkpoint()
         if work in self.slow:
-            async with Turn(self.slow.readers, self.timeout_s):
+            async with Turn(self.slow.places, self.timeout_s):
                 return await to_thread.run_sync(_in_session, self.read_sessions, run)
         with self.slow.timed(work):
             return _in_session(self.read_sessions, run)
