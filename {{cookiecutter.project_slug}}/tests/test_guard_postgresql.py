@@ -103,6 +103,18 @@ def test_an_unreachable_database_is_503_not_500(settings: Settings) -> None:
             )
 
 
+def until_a_lock_is_waited_for(url: str, timeout_s: float = 10) -> None:
+    """Return once a transaction waits for a lock (pg_locks is live, where the statistics
+    views keep a snapshot for the length of a transaction)."""
+    deadline = time.monotonic() + timeout_s
+    with connected(url) as watcher:
+        while not watcher.exec_driver_sql(
+            "SELECT count(*) FROM pg_locks WHERE NOT granted"
+        ).scalar():
+            assert time.monotonic() < deadline, f"no transaction waited for a lock in {timeout_s} s"
+            time.sleep(0.01)
+
+
 def test_a_write_chosen_to_end_a_deadlock_runs_again(
     client: TestClient, arrange: sessionmaker[Session], settings: Settings
 ) -> None:
@@ -113,7 +125,7 @@ def test_a_write_chosen_to_end_a_deadlock_runs_again(
         other.run(lambda session: session.get(Tag, tag_id, with_for_update=True))
         # The request locks the task, then waits for the tag (its link's foreign key)...
         patch = requests.submit(client.patch, f"/tasks/{task_id}", json={"tag_ids": [tag_id]})
-        time.sleep(0.5)
+        until_a_lock_is_waited_for(settings.database_url)
         # ...which the other holds while it waits for the task: after deadlock_timeout (1 s)
         # the server ends the request's transaction, the one that waited first.
         other.run(lambda session: session.get(Task, task_id, with_for_update=True))
