@@ -104,13 +104,18 @@ def test_an_unreachable_database_is_503_not_500(settings: Settings) -> None:
 
 
 def until_a_lock_is_waited_for(url: str, timeout_s: float = 10) -> None:
-    """Return once a transaction waits for a lock (pg_locks is live, where the statistics
-    views keep a snapshot for the length of a transaction)."""
+    """Return once a transaction on this database waits for a lock (other databases on the
+    server may have their own waits)."""
     deadline = time.monotonic() + timeout_s
     with connected(url) as watcher:
-        while not watcher.exec_driver_sql(
-            "SELECT count(*) FROM pg_locks WHERE NOT granted"
-        ).scalar():
+        while True:
+            # The statistics views keep one snapshot for a transaction's length: clear it.
+            watcher.exec_driver_sql("SELECT pg_stat_clear_snapshot()")
+            if watcher.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            ).scalar():
+                return
             assert time.monotonic() < deadline, f"no transaction waited for a lock in {timeout_s} s"
             time.sleep(0.01)
 
