@@ -64,27 +64,38 @@ class _Watch:
     def run(self) -> None:
         # The callback the loop ran when last looked at (the calls it makes come and go).
         held: FrameType | None = None
+        named: FrameType | None = None  # the call it was found in then, to name
         since = 0.0
         reported = False
         while not self.stopped.wait(self.tick_s):
             now = time.monotonic()
             overdue = now - self.last_beat - self.tick_s
             if overdue < self.tick_s:
-                held, reported = None, False
+                held, named, reported = None, None, False
                 continue
             running = sys._current_frames().get(self.loop_thread)
             callback = _callback(running)
+            calls = _application_frames(running, 3)
+            # Named once found in the same call twice in a row: on a starved machine, one
+            # look may fall in the code around it.
+            innermost = calls[0] if calls else None
+            steady, named = innermost is named, innermost
             if callback is not held:
                 held, since, reported = callback, now, False
-            elif not reported and overdue >= self.threshold_s and now - since >= self.tick_s * 2:
+            elif (
+                steady
+                and not reported
+                and overdue >= self.threshold_s
+                and now - since >= self.tick_s * 2
+            ):
                 reported = True
                 log.warning(
                     "%s has held the event loop for %.0f ms: no other request of this worker "
                     "moves meanwhile; run slow work in a worker thread",
-                    ", called from ".join(map(_described, _application_frames(running, 3))),
+                    ", called from ".join(map(_described, calls)),
                     (now - self.last_beat) * 1000,
                 )
-            del running, callback  # held alone keeps a frame, and only while the loop is late
+            del running, callback, calls  # held and named keep frames, while the loop is late
 
 
 def _callback(frame: FrameType | None) -> FrameType | None:
