@@ -185,17 +185,15 @@ class Database:
         def run(session: Session) -> T:
             return work(session, *args, **kwargs)
 
-        if self.readers is not None:
-            async with Turn(self.readers, self.timeout_s):
-                return await to_thread.run_sync(_in_session, self.read_sessions, run)
-        # Take a turn first: work that never suspends would be served ahead of requests
-        # already waiting, and leave some connections a tail of seconds under load.
-        await checkpoint()
-        if work in self.slow:
-            async with Turn(self.slow.places, self.timeout_s):
-                return await to_thread.run_sync(_in_session, self.read_sessions, run)
-        with self.slow.timed(work):
-            return _in_session(self.read_sessions, run)
+        if self.readers is None:
+            # Take a turn first: work that never suspends would be served ahead of requests
+            # already waiting, and leave some connections a tail of seconds under load.
+            await checkpoint()
+            if work not in self.slow:
+                with self.slow.timed(work):
+                    return _in_session(self.read_sessions, run)
+        async with Turn(self.readers or self.slow.places, self.timeout_s):
+            return await to_thread.run_sync(_in_session, self.read_sessions, run)
 
     async def ping(self) -> None:
         """Fail unless the database answers a query within the request's deadline. Readiness
