@@ -29,7 +29,6 @@ VERSIONS = {
     f"src/{PACKAGE}/db/session.py": "session_style",
     f"src/{PACKAGE}/services": "session_style",
     "tests/sessions.py": "session_style",
-    "tests/test_guard_sqlite_stalls.py": "session_style",
     "tests/database.py": "database",
     "compose.yaml": "database",
     "LICENSE": "license",

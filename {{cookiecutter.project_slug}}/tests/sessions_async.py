@@ -5,6 +5,7 @@ these helpers, so the same guard serves the sync and the async render; here they
 the `AsyncSession`'s own sync session, through `run_sync`.
 """
 
+import functools
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -37,6 +38,7 @@ def in_session(settings: Settings, work: Callable[[Session], T], *, read: bool =
 def as_service(work: Callable[..., T]) -> Callable[..., Awaitable[T]]:
     """`work(session, ...)` as a service `Database.write` and `Database.read` accept."""
 
+    @functools.wraps(work)
     async def service(session: AsyncSession, *args: Any, **kwargs: Any) -> T:
         return await session.run_sync(work, *args, **kwargs)
 

@@ -43,6 +43,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from ..settings import Settings
+from .slow_services import on_the_loop
 from .waits import Places
 
 # The begin hook below starts sessions created with this execution option read-only.
@@ -84,6 +85,8 @@ def configure(engine: Engine, settings: Settings) -> Engine:
     connections after an outage, or opened while the file could not be written (for an async
     engine, pass its sync_engine)."""
     event.listen(engine, "connect", partial(_configure_connection, settings))
+    if engine.dialect.is_async:
+        event.listen(engine, "connect", _calls_on_the_loop)
     event.listen(engine, "checkout", partial(_replace_read_only_connections, engine.url))
     event.listen(engine, "begin", partial(_begin, settings))
     event.listen(engine, "handle_error", _replace_connections_on_outage)
@@ -356,6 +359,28 @@ def _configure_connection(settings: Settings, dbapi_connection: Any, _record: An
     cursor.execute(f"PRAGMA cache_size = -{settings.sqlite_cache_size_kib:d}")
     cursor.execute("PRAGMA temp_store = MEMORY")
     cursor.close()
+
+
+def _calls_on_the_loop(_: Any, record: ConnectionPoolEntry) -> None:
+    """Make the async driver's calls right on the event loop while a service runs there
+    (db/slow_services.py). aiosqlite makes each call in a thread of the connection's own and
+    hands its result back: two thread switches per statement, which cost more than the
+    statement and, under load, wait for the interpreter's lock. In WAL mode a read never
+    waits for another process, nor does a write that holds the lock (db/session.py begins
+    it so); whatever may wait runs in the driver's thread."""
+    driver: Any = record.driver_connection
+    in_its_thread = driver._execute  # what every call of the connection and its cursors awaits
+
+    async def execute(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if (held := on_the_loop()) is None:
+            return await in_its_thread(function, *args, **kwargs)
+        began = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            held.seconds += time.perf_counter() - began
+
+    driver._execute = execute
 
 
 def _begin(settings: Settings, connection: Connection) -> None:

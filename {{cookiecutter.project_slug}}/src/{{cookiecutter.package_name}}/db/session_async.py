@@ -10,8 +10,11 @@ for a place: as many places as the database admits writers, or has pooled connec
 (`limiters` in db/dialect.py says which), writers and readers apart. So a request never holds
 a lock or a connection while it waits behind others, no connection is opened beyond the
 pool, and writers stuck behind a lock never hold up reads. The driver waits for the database
-(its lock, a row another transaction holds) without blocking the event loop. Every wait is
-bounded by the request's deadline (db/waits.py).
+(its lock, a row another transaction holds) without blocking the event loop. Where the
+dialect has no places for readers (SQLite, whose reads never wait for writers), a read, and a
+write once it holds the lock, make the driver's calls right on the event loop, until the
+service's calls show it slow (db/slow_services.py). Every wait is bounded by the request's
+deadline (db/waits.py).
 
 A write that meets a concurrent one (a deadlock, a serialization failure, rows that changed
 under it: `conflicted` in db/dialect.py) runs again as a whole, unseen by the client.
@@ -25,6 +28,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Concatenate, Final, ParamSpec, Self, TypeVar
 
 from anyio import move_on_after
+from anyio.lowlevel import checkpoint
 from fastapi import Depends, Request
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import TimeoutError as DatabaseTimeout
@@ -39,6 +43,7 @@ from ..settings import Settings
 from .dialect import (
     ASYNC_DRIVERNAME,
     READ_ONLY,
+    begin_without_waiting,
     configure,
     conflicted,
     engine_arguments,
@@ -46,6 +51,7 @@ from .dialect import (
     lock_wait,
     unwritable,
 )
+from .slow_services import SlowServices
 from .waits import Place, Places, Turn, remaining
 
 P = ParamSpec("P")
@@ -71,7 +77,8 @@ class Database:
     read_sessions: async_sessionmaker[AsyncSession]
     timeout_s: float  # what a request may wait for the database in all
     writers: Place
-    readers: Places
+    readers: Places | None  # None: reads run on the event loop
+    slow: SlowServices
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Self:
@@ -83,10 +90,10 @@ class Database:
             engine, expire_on_commit=False, execution_options={READ_ONLY: True}
         )
         writers, readers = limiters(settings)
-        # Reads queue too: one beyond the pool would open, then close, a connection of its own.
-        readers = readers or Places(settings.pool_size)
         timeout_s = settings.database_timeout_ms / 1000
-        return cls(engine, sessions, read_sessions, timeout_s, writers, readers)
+        return cls(
+            engine, sessions, read_sessions, timeout_s, writers, readers, SlowServices(settings)
+        )
 
     @classmethod
     @asynccontextmanager
@@ -114,14 +121,32 @@ class Database:
         attempt = 1
         while True:
             try:
-                async with Turn(self.writers, self.timeout_s), self.unit_of_work() as session:
-                    await session.connection(execution_options=self._lock_wait())
-                    return await work(session, *args, **kwargs)
+                return await self._write(work, *args, **kwargs)
             except Exception as error:
                 if attempt == ATTEMPTS or not conflicted(error) or not self._remaining():
                     raise
                 log.info("a write met a concurrent one and runs again: %r", error)
             attempt += 1
+
+    async def _write(
+        self,
+        work: Callable[Concatenate[AsyncSession, P], Awaitable[T]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        async with Turn(self.writers, self.timeout_s):
+            if work not in self.slow:
+                with self.slow.on_the_loop(work, suspends=True):
+                    async with _closed_here(self.sessions()) as session, session.begin():
+                        if await session.run_sync(begin_without_waiting):
+                            # The lock is held and nothing below waits for another process:
+                            # the driver's calls stay on the event loop.
+                            return await work(session, *args, **kwargs)
+            # Nothing began (the lock is taken, or the service is slow): the driver's calls
+            # run in its thread, and may wait there.
+            async with self.unit_of_work() as session:
+                await session.connection(execution_options=self._lock_wait())
+                return await work(session, *args, **kwargs)
 
     async def read(
         self,
@@ -130,7 +155,18 @@ class Database:
         **kwargs: P.kwargs,
     ) -> T:
         """Run `work(session, ...)` in a session that refuses to write."""
-        async with Turn(self.readers, self.timeout_s), self.read_sessions() as session:
+        if self.readers is None:
+            # Take a turn first: work that never suspends would be served ahead of requests
+            # already waiting, and leave some connections a tail of seconds under load.
+            await checkpoint()
+            if work not in self.slow:
+                with self.slow.on_the_loop(work, suspends=True):
+                    async with _closed_here(self.read_sessions()) as session:
+                        return await work(session, *args, **kwargs)
+        async with (
+            Turn(self.readers or self.slow.places, self.timeout_s),
+            self.read_sessions() as session,
+        ):
             return await work(session, *args, **kwargs)
 
     async def ping(self) -> None:
@@ -158,6 +194,17 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+@asynccontextmanager
+async def _closed_here(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """`session`, closed as the block ends. On the event loop its close never suspends, so it
+    needs none of the task by which `async with session` shields the close from
+    cancellation, which costs each request a turn of the loop."""
+    try:
+        yield session
+    finally:
+        await session.close()
 
 
 async def _select_one(session: AsyncSession) -> None:

@@ -20,7 +20,6 @@ under it: `conflicted` in db/dialect.py) runs again as a whole, unseen by the cl
 """
 
 import logging
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -43,6 +42,7 @@ from .dialect import (
     lock_wait,
     unwritable,
 )
+from .slow_services import SlowServices
 from .waits import Place, Places, Turn, remaining
 
 P = ParamSpec("P")
@@ -52,53 +52,6 @@ log = logging.getLogger(__name__)
 
 # How many times in all a write that meets concurrent ones runs before the request gives up.
 ATTEMPTS: Final = 3
-# The longest a service's unit of work may hold the event loop: a service whose call took
-# longer runs in a worker thread from then on. Database work alone takes far less.
-LOOP_BUDGET_S: Final = 0.02
-# How many calls in a row over that budget make a service slow: one may only have met a
-# collection of garbage, or a machine that ran something else meanwhile.
-STRIKES: Final = 2
-
-
-class SlowServices:
-    """The services that run in a worker thread. Each runs on the event loop, the fastest
-    place for database work, until STRIKES calls of it in a row hold the loop longer than
-    LOOP_BUDGET_S (a call to another service, a long query, a commit that waits for the
-    disk): it holds up the worker's other requests that often, not at every call.
-
-    Reads of slow services take places, one per pooled connection but the two that work on
-    the event loop and a writer may need: with three connections or more, the loop never
-    waits for one. A service is known by its code, so a closure made per call is one."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.places = Places(max(1, settings.pool_size + settings.max_overflow - 2))
-        self._known: set[object] = set()
-        self._strikes: dict[object, int] = {}  # by service: its calls in a row over budget
-
-    def __contains__(self, service: Callable[..., object]) -> bool:
-        return getattr(service, "__code__", service) in self._known
-
-    @contextmanager
-    def timed(self, service: Callable[..., object]) -> Iterator[None]:
-        began = time.perf_counter()
-        try:
-            yield
-        finally:
-            held = time.perf_counter() - began
-            key = getattr(service, "__code__", service)
-            if held <= LOOP_BUDGET_S:
-                self._strikes.pop(key, None)
-            elif (strikes := self._strikes.get(key, 0) + 1) < STRIKES:
-                self._strikes[key] = strikes
-            else:
-                del self._strikes[key]
-                self._known.add(key)
-                log.warning(
-                    "%s.%s held the event loop for %.0f ms: it runs in a worker thread from now on",
-                    service.__module__,
-                    getattr(service, "__qualname__", service),
-                    held * 1000,
-                )
 
 
 @dataclass(frozen=True)
@@ -164,7 +117,7 @@ class Database:
     async def _write(self, work: Callable[..., object], run: Callable[[Session], T]) -> T:
         async with Turn(self.writers, self.timeout_s):
             if work not in self.slow:
-                with self.slow.timed(work), self.unit_of_work() as session:
+                with self.slow.on_the_loop(work), self.unit_of_work() as session:
                     if begin_without_waiting(session):
                         # The lock is held and nothing below waits for another process: stay
                         # on the event loop rather than hop to a thread and back.
@@ -190,7 +143,7 @@ class Database:
             # already waiting, and leave some connections a tail of seconds under load.
             await checkpoint()
             if work not in self.slow:
-                with self.slow.timed(work):
+                with self.slow.on_the_loop(work):
                     return _in_session(self.read_sessions, run)
         async with Turn(self.readers or self.slow.places, self.timeout_s):
             return await to_thread.run_sync(_in_session, self.read_sessions, run)

@@ -1,29 +1,33 @@
 """A slow service holds up no other request of its worker.
 
-A service is where the service's logic goes, and some of it is slow: a call to another
-service, a long query, a commit that waits for the disk. A service runs on the event loop
-until its calls show it slow (which they cannot help: they hold up the loop, STRIKES times);
-from then on, requests that need none of it (/healthz, a read of another resource) answer as
-promptly as ever while it runs, and the loop never waits for a pooled connection its calls
-hold.
+A service is where the service's logic goes, and some of it is slow: a long query, a commit
+that waits for the disk, in a sync service a call to another service. A service runs on the
+event loop, its driver's calls too, until its calls show it slow (which they cannot help:
+they hold up the loop, STRIKES times); from then on, requests that need none of it
+(/healthz, a read of another resource) answer as promptly as ever while it runs, and the
+loop never waits for a pooled connection its calls hold.
 """
 
 import asyncio
 import logging
 import math
 import time
+from collections.abc import Iterator
+from typing import Any
 
 import httpx2
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }}.app import create_app
-from {{ cookiecutter.package_name }}.db.session import STRIKES, DatabaseDep
+from {{ cookiecutter.package_name }}.db.session import DatabaseDep
+from {{ cookiecutter.package_name }}.db.slow_services import STRIKES
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from tests.server import serving, timed
+from tests.sessions import as_service
 
 SLOW_S = 0.3
 PROMPT_S = 0.15  # what 99 in 100 requests that need nothing slow take meanwhile
@@ -31,11 +35,28 @@ PROBES = ("/healthz", "/users")
 SAMPLES = 100  # enough that the 99th percentile leaves out the slowest
 
 
-def slow_service(session: Session, seconds: float) -> None:
-    """Reads, then waits for something other than the database, as a call to another service
-    does: its connection stays checked out meanwhile."""
-    session.execute(text("SELECT 1"))
+def _sleep(seconds: float) -> None:
     time.sleep(seconds)
+
+
+@pytest.fixture(autouse=True)
+def sleep_in_sql() -> Iterator[None]:
+    """SQL's `sleep(seconds)` on every new connection: a query as long as the test needs,
+    which leaves the cores to the rest as a query that waits for the disk does."""
+
+    def define(dbapi_connection: Any, _: Any) -> None:
+        dbapi_connection.create_function("sleep", 1, _sleep)
+
+    event.listen(Engine, "connect", define)
+    yield
+    event.remove(Engine, "connect", define)
+
+
+def slow_query(session: Session, seconds: float) -> None:
+    session.execute(text("SELECT sleep(:seconds)"), {"seconds": seconds})
+
+
+slow_service = as_service(slow_query)
 
 
 def app_with_slow_routes(settings: Settings) -> FastAPI:
@@ -58,7 +79,7 @@ async def probed_beside(
     """The statuses of the first slow requests, one after another, then of `calls` concurrent
     ones, and the seconds each probe took, one after another, while those ran."""
     async with httpx2.AsyncClient(base_url=server_url, timeout=30) as http:
-        # STRIKES calls in a row show it slow (db/session.py).
+        # STRIKES calls in a row show it slow (db/slow_services.py).
         first = [await http.request(method, path) for _ in range(STRIKES)]
         slow = [asyncio.create_task(http.request(method, path)) for _ in range(calls)]
         seconds: dict[str, list[float]] = {probe: [] for probe in PROBES}
@@ -90,10 +111,10 @@ def test_a_slow_service_holds_up_no_other_request(
             f"{path}): 99th percentile {p99(taken):.3f} s of {len(taken)}, slowest "
             f"{max(taken):.3f} s: the slow service holds up the event loop; once a call of it "
             "took long, it must run in a worker thread, its reads never taking the loop's "
-            "pooled connection (SlowServices in db/session.py)"
+            "pooled connection (db/slow_services.py)"
         )
         assert p99(taken) < PROMPT_S, held_up
         assert max(taken) < SLOW_S, held_up
     warnings = [record.getMessage() for record in caplog.records]
-    moved = [message for message in warnings if "slow_service" in message and "now on" in message]
-    assert len(moved) == 1, f"not one warning that slow_service moved to a thread: {warnings}"
+    moved = [message for message in warnings if "slow_query" in message and "now on" in message]
+    assert len(moved) == 1, f"not one warning that slow_query moved to a thread: {warnings}"

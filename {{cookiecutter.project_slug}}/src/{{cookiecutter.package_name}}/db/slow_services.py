@@ -1,0 +1,90 @@
+"""Where a service runs: on the event loop, the fastest place for database work, or, once its
+calls show it slow, in a worker thread."""
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Final
+
+from ..settings import Settings
+from .waits import Places
+
+log = logging.getLogger(__name__)
+
+# The longest a service's unit of work may hold the event loop: a service whose call took
+# longer runs in a worker thread from then on. Database work alone takes far less.
+LOOP_BUDGET_S: Final = 0.02
+# How many calls in a row over that budget make a service slow: one may only have met a
+# collection of garbage, or a machine that ran something else meanwhile.
+STRIKES: Final = 2
+
+
+class Held:
+    """How long a service running on the event loop has held it, in the driver's calls."""
+
+    __slots__ = ("seconds",)
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+
+_running: ContextVar[Held | None] = ContextVar("running_on_the_loop", default=None)
+
+
+def on_the_loop() -> Held | None:
+    """The running service's Held if it runs on the event loop: the driver's calls may then
+    be made right there, and count in it (db/dialect.py); None if it runs in a thread."""
+    return _running.get()
+
+
+class SlowServices:
+    """The services that run in a worker thread. Each runs on the event loop until STRIKES
+    calls of it in a row hold the loop longer than LOOP_BUDGET_S (a call to another service,
+    a long query, a commit that waits for the disk): it holds up the worker's other requests
+    that often, not at every call.
+
+    Reads of slow services take places, one per pooled connection but the two that work on
+    the event loop and a writer may need: with three connections or more, the loop never
+    waits for one. A service is known by its code, so a closure made per call is one."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.places = Places(max(1, settings.pool_size + settings.max_overflow - 2))
+        self._known: set[object] = set()
+        self._strikes: dict[object, int] = {}  # by service: its calls in a row over budget
+
+    def __contains__(self, service: Callable[..., object]) -> bool:
+        return getattr(service, "__code__", service) in self._known
+
+    @contextmanager
+    def on_the_loop(
+        self, service: Callable[..., object], *, suspends: bool = False
+    ) -> Iterator[None]:
+        """Run the block, a call of `service`, on the event loop, and count how long it held
+        the loop: the block's whole time, or, for a block that suspends (a coroutine, which
+        may wait for a connection meanwhile), the time of the driver's calls it made there."""
+        held = Held()
+        token = _running.set(held)
+        began = time.perf_counter()
+        try:
+            yield
+        finally:
+            _running.reset(token)
+            self._count(service, held.seconds if suspends else time.perf_counter() - began)
+
+    def _count(self, service: Callable[..., object], held: float) -> None:
+        key = getattr(service, "__code__", service)
+        if held <= LOOP_BUDGET_S:
+            self._strikes.pop(key, None)
+        elif (strikes := self._strikes.get(key, 0) + 1) < STRIKES:
+            self._strikes[key] = strikes
+        else:
+            del self._strikes[key]
+            self._known.add(key)
+            log.warning(
+                "%s.%s held the event loop for %.0f ms: it runs in a worker thread from now on",
+                service.__module__,
+                getattr(service, "__qualname__", service),
+                held * 1000,
+            )
