@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.layers import samples_by_layer
 from bench.load import available_loader
 from tests.rendering import ROOT, environment
 from tests.variants import Variant, params
@@ -65,3 +66,22 @@ def test_bench_measures_every_app(
         assert started == [(app, workers) for workers in (1, 2) for app in APPS], started
         memory = [(server["workers"], len(server["rss_mib"])) for server in report["servers"]]
         assert all(workers == measured for workers, measured in memory), memory
+
+
+def test_layers_count_a_sample_for_its_innermost_known_frame() -> None:
+    loop = "<module> (my-service:10);run (uvicorn/main.py:643)"
+    raw = "\n".join(
+        [
+            f"{loop};app (starlette/routing.py:1);get (sqlalchemy/orm/session.py:2) 3",
+            # The standard library's frames count for their caller's layer.
+            f"{loop};_log (my_service/middleware.py:7);emit (logging/__init__.py:1113) 2",
+            f"{loop};read (my_service/db/session.py:9);unknown (somewhere.py:1) 1",
+            # The driver's own threads are not the event loop's.
+            "_bootstrap (threading.py:1002);run (aiosqlite/core.py:59) 5",
+        ]
+    )
+    assert samples_by_layer(raw, "my_service") == {
+        "ORM": 3,
+        "our middleware": 2,
+        "our services and db": 1,
+    }

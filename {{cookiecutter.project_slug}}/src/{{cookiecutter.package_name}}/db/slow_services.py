@@ -1,11 +1,13 @@
 """Where a service runs: on the event loop, the fastest place for database work, or, once its
-calls show it slow, in a worker thread."""
+calls show it slow, off it: a sync service in a worker thread, an async one's database calls
+in the driver's thread."""
 
 import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Final
 
 from ..settings import Settings
@@ -21,13 +23,11 @@ LOOP_BUDGET_S: Final = 0.02
 STRIKES: Final = 2
 
 
+@dataclass(slots=True)
 class Held:
-    """How long a service running on the event loop has held it, in the driver's calls."""
+    """How long a service running on the event loop has held it in the driver's calls."""
 
-    __slots__ = ("seconds",)
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
+    seconds: float = 0.0
 
 
 _running: ContextVar[Held | None] = ContextVar("running_on_the_loop", default=None)
@@ -40,7 +40,7 @@ def on_the_loop() -> Held | None:
 
 
 class SlowServices:
-    """The services that run in a worker thread. Each runs on the event loop until STRIKES
+    """The services that run off the event loop. Each runs on it until STRIKES
     calls of it in a row hold the loop longer than LOOP_BUDGET_S (a call to another service,
     a long query, a commit that waits for the disk): it holds up the worker's other requests
     that often, not at every call.
@@ -83,7 +83,7 @@ class SlowServices:
             del self._strikes[key]
             self._known.add(key)
             log.warning(
-                "%s.%s held the event loop for %.0f ms: it runs in a worker thread from now on",
+                "%s.%s held the event loop for %.0f ms: from now on it runs off the loop",
                 service.__module__,
                 getattr(service, "__qualname__", service),
                 held * 1000,
