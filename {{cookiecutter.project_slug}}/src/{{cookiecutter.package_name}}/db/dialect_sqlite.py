@@ -43,7 +43,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from ..settings import Settings
-from .slow_services import on_the_loop
+from .slow_services import held_on_the_loop
 from .waits import Places
 
 # The begin hook below starts sessions created with this execution option read-only.
@@ -85,7 +85,7 @@ def configure(engine: Engine, settings: Settings) -> Engine:
     connections after an outage, or opened while the file could not be written (for an async
     engine, pass its sync_engine)."""
     event.listen(engine, "connect", partial(_configure_connection, settings))
-    if engine.dialect.is_async:
+    if engine.dialect.is_async and database_file(settings):  # in memory: one thread only
         event.listen(engine, "connect", _calls_on_the_loop)
     event.listen(engine, "checkout", partial(_replace_read_only_connections, engine.url))
     event.listen(engine, "begin", partial(_begin, settings))
@@ -372,7 +372,7 @@ def _calls_on_the_loop(_: Any, record: ConnectionPoolEntry) -> None:
     in_its_thread = driver._execute  # what every call of the connection and its cursors awaits
 
     async def execute(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if (held := on_the_loop()) is None:
+        if (held := held_on_the_loop()) is None:
             return await in_its_thread(function, *args, **kwargs)
         began = time.perf_counter()
         try:

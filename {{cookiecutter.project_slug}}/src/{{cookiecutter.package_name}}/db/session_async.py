@@ -23,7 +23,7 @@ under it: `conflicted` in db/dialect.py) runs again as a whole, unseen by the cl
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, Concatenate, Final, ParamSpec, Self, TypeVar
 
@@ -51,7 +51,7 @@ from .dialect import (
     lock_wait,
     unwritable,
 )
-from .slow_services import SlowServices
+from .slow_services import SlowServices, off_the_loop
 from .waits import Place, Places, Turn, remaining
 
 P = ParamSpec("P")
@@ -106,9 +106,11 @@ class Database:
             await database.dispose()
 
     @asynccontextmanager
-    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
-        """A session that commits if the block succeeds and rolls back if it raises."""
-        async with self.sessions() as session, session.begin():
+    async def unit_of_work(self, *, on_the_loop: bool = False) -> AsyncIterator[AsyncSession]:
+        """A session that commits if the block succeeds and rolls back if it raises;
+        on_the_loop: one whose driver's calls are made on the event loop (_closed)."""
+        session = self.sessions()
+        async with _closed(session, on_the_loop), session.begin():
             yield session
 
     async def write(
@@ -135,18 +137,20 @@ class Database:
         **kwargs: P.kwargs,
     ) -> T:
         async with Turn(self.writers, self.timeout_s):
-            if work not in self.slow:
+            # Where reads run on the event loop (SQLite), so do writes that hold the lock.
+            if self.readers is None and work not in self.slow:
                 with self.slow.on_the_loop(work, suspends=True):
-                    async with _closed_here(self.sessions()) as session, session.begin():
+                    async with self.unit_of_work(on_the_loop=True) as session:
                         if await session.run_sync(begin_without_waiting):
                             # The lock is held and nothing below waits for another process:
                             # the driver's calls stay on the event loop.
                             return await work(session, *args, **kwargs)
             # Nothing began (the lock is taken, or the service is slow): the driver's calls
             # run in its thread, and may wait there.
-            async with self.unit_of_work() as session:
-                await session.connection(execution_options=self._lock_wait())
-                return await work(session, *args, **kwargs)
+            with off_the_loop():
+                async with self.unit_of_work() as session:
+                    await session.connection(execution_options=self._lock_wait())
+                    return await work(session, *args, **kwargs)
 
     async def read(
         self,
@@ -161,13 +165,14 @@ class Database:
             await checkpoint()
             if work not in self.slow:
                 with self.slow.on_the_loop(work, suspends=True):
-                    async with _closed_here(self.read_sessions()) as session:
+                    async with _closed(self.read_sessions(), on_the_loop=True) as session:
                         return await work(session, *args, **kwargs)
-        async with (
-            Turn(self.readers or self.slow.places, self.timeout_s),
-            self.read_sessions() as session,
-        ):
-            return await work(session, *args, **kwargs)
+        with off_the_loop():
+            async with (
+                Turn(self.readers or self.slow.places, self.timeout_s),
+                self.read_sessions() as session,
+            ):
+                return await work(session, *args, **kwargs)
 
     async def ping(self) -> None:
         """Fail unless the database answers a query within the request's deadline. Readiness
@@ -196,11 +201,16 @@ class Database:
         await self.engine.dispose()
 
 
+def _closed(session: AsyncSession, on_the_loop: bool) -> AbstractAsyncContextManager[Any]:
+    """`session`, closed as the block ends. `async with session` closes it in a task of its
+    own, shielded from cancellation: a turn of the loop per request. On the event loop the
+    close suspends only to let go of a connection beyond the pool's size, or a broken one,
+    and even cancelled then, the pool lets go of it."""
+    return _closed_on_the_loop(session) if on_the_loop else session
+
+
 @asynccontextmanager
-async def _closed_here(session: AsyncSession) -> AsyncIterator[AsyncSession]:
-    """`session`, closed as the block ends. On the event loop its close never suspends, so it
-    needs none of the task by which `async with session` shields the close from
-    cancellation, which costs each request a turn of the loop."""
+async def _closed_on_the_loop(session: AsyncSession) -> AsyncIterator[AsyncSession]:
     try:
         yield session
     finally:

@@ -16,7 +16,7 @@ from .waits import Places
 log = logging.getLogger(__name__)
 
 # The longest a service's unit of work may hold the event loop: a service whose call took
-# longer runs in a worker thread from then on. Database work alone takes far less.
+# longer runs off the loop from then on. Database work alone takes far less.
 LOOP_BUDGET_S: Final = 0.02
 # How many calls in a row over that budget make a service slow: one may only have met a
 # collection of garbage, or a machine that ran something else meanwhile.
@@ -33,17 +33,28 @@ class Held:
 _running: ContextVar[Held | None] = ContextVar("running_on_the_loop", default=None)
 
 
-def on_the_loop() -> Held | None:
+def held_on_the_loop() -> Held | None:
     """The running service's Held if it runs on the event loop: the driver's calls may then
-    be made right there, and count in it (db/dialect.py); None if it runs in a thread."""
+    be made right there, and count in it (db/dialect.py); None anywhere else."""
     return _running.get()
 
 
+@contextmanager
+def off_the_loop() -> Iterator[None]:
+    """Make the block's driver calls off the event loop, in a task that a service on the
+    loop started too."""
+    token = _running.set(None)
+    try:
+        yield
+    finally:
+        _running.reset(token)
+
+
 class SlowServices:
-    """The services that run off the event loop. Each runs on it until STRIKES
-    calls of it in a row hold the loop longer than LOOP_BUDGET_S (a call to another service,
-    a long query, a commit that waits for the disk): it holds up the worker's other requests
-    that often, not at every call.
+    """The services that run off the event loop. Each runs on it until STRIKES calls of it in
+    a row hold the loop longer than LOOP_BUDGET_S (a long query, a commit that waits for the
+    disk, in a sync service a call to another service): it holds up the worker's other
+    requests that often, not at every call.
 
     Reads of slow services take places, one per pooled connection but the two that work on
     the event loop and a writer may need: with three connections or more, the loop never
