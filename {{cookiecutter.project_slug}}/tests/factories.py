@@ -53,3 +53,10 @@ def new_tag(session: Session, **fields: Any) -> Tag:
 def new_task(session: Session, project: Project, **fields: Any) -> Task:
     defaults = {"title": f"Task {unique()}", "project_id": project.id, "tags": []}
     return add(session, Task(**defaults | fields))
+
+
+def one_of_every_row(session: Session) -> None:
+    """A row in every table: users, a project, a task with an assignee and a tag."""
+    owner, assignee = new_user(session), new_user(session)
+    project = new_project(session, owner)
+    new_task(session, project, assignee_id=assignee.id, tags=[new_tag(session)])

@@ -1,16 +1,23 @@
-"""Migrations build exactly the models' schema, and undo it."""
+"""Migrations build exactly the models' schema, undo it, and a failed upgrade changes
+nothing."""
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Column, Engine, Index, Table, inspect
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.schema import ColumnCollectionConstraint
 
 from {{ cookiecutter.package_name }}.db.base import Base
 from {{ cookiecutter.package_name }}.db.migrate import downgrade, upgrade
 from {{ cookiecutter.package_name }}.settings import Settings
+
+from tests.factories import one_of_every_row
+from tests.migrations import contents, migrations_plus
 
 MAKE_MIGRATION = "uv run {{ cookiecutter.project_slug }} makemigration"
 
@@ -61,3 +68,48 @@ def test_downgrade_to_base_then_upgrade_again(settings: Settings, fresh_engine: 
     )
     upgrade(settings, "head")
     assert table_names(fresh_engine) == set(Base.metadata.tables) | {"alembic_version"}
+
+
+# The first reference of the schema, as (table, column): a revision breaks it on every row.
+REFERENCE = next(
+    (fk.parent.table.name, fk.parent.name)
+    for table in Base.metadata.sorted_tables
+    for fk in table.foreign_keys
+)
+FAILING_UPGRADES = {
+    "a revision that breaks a foreign key": [
+        'op.execute(\'UPDATE "{}" SET "{}" = -1\')'.format(*REFERENCE)
+    ],
+    "a good revision, then one that fails halfway": [
+        'op.create_table("added", sa.Column("id", sa.Integer, primary_key=True))',
+        """
+        op.add_column("added", sa.Column("note", sa.Text))
+        raise RuntimeError("the revision failed halfway")
+        """,
+    ],
+}
+
+
+@pytest.mark.parametrize("upgrades", FAILING_UPGRADES.values(), ids=FAILING_UPGRADES)
+def test_a_failed_upgrade_changes_nothing(
+    settings: Settings,
+    arrange: sessionmaker[Session],
+    fresh_engine: Engine,
+    tmp_path: Path,
+    upgrades: list[str],
+) -> None:
+    with arrange.begin() as session:
+        one_of_every_row(session)
+    before = contents(fresh_engine)
+    with pytest.raises((RuntimeError, IntegrityError)):
+        upgrade(settings, "head", migrations_plus(tmp_path, *upgrades))
+    after = contents(fresh_engine)
+    changed = sorted(
+        name for name in before.keys() | after.keys() if before.get(name) != after.get(name)
+    )
+    assert not changed, (
+        f"a failed upgrade left {changed} changed: every revision of an upgrade must run in "
+        "one transaction that its failure rolls back, on SQLite too, where Alembic commits "
+        "each revision unless told its DDL is transactional (MIGRATION_OPTIONS in "
+        "db/dialect.py)"
+    )

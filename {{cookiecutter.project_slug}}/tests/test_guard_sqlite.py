@@ -2,18 +2,14 @@
 across processes, safe batch migrations."""
 
 import fcntl
-import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, closing, contextmanager
-from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any
 
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy import Engine, func, select
@@ -25,29 +21,19 @@ from {{ cookiecutter.package_name }}.db.base import Base
 from {{ cookiecutter.package_name }}.db.dialect import unavailable, writers_lock
 from {{ cookiecutter.package_name }}.db.migrate import upgrade
 from {{ cookiecutter.package_name }}.models import User
-from {{ cookiecutter.package_name }}.settings import PACKAGE, Settings
+from {{ cookiecutter.package_name }}.settings import Settings
 
 from tests.database import other_connection
-from tests.factories import new_project, new_tag, new_task, new_user
+from tests.factories import new_tag, one_of_every_row
+from tests.migrations import migrations_plus
 from tests.sessions import in_session
 
-BATCH_REVISION = '''
-"""Recreate every table other tables point at, as a batch migration on SQLite does."""
-from alembic import op
-
-revision = "batch_copy"
-down_revision = {head!r}
-
-
-def upgrade() -> None:
-    for table in {parents!r}:
-        with op.batch_alter_table(table, recreate="always"):
-            pass
-
-
-def downgrade() -> None:
-    pass
-'''
+# Recreates every table other tables point at, as a batch migration on SQLite does.
+BATCH_COPY = """
+for table in {parents!r}:
+    with op.batch_alter_table(table, recreate="always"):
+        pass
+"""
 
 
 EXPECTED = {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 1}
@@ -197,12 +183,6 @@ def test_a_writer_waits_for_another_workers_writer_as_long_as_for_the_lock(
     )
 
 
-def one_of_every_row(session: Session) -> None:
-    owner, assignee = new_user(session), new_user(session)
-    project = new_project(session, owner)
-    new_task(session, project, assignee_id=assignee.id, tags=[new_tag(session)])
-
-
 def row_counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as connection:
         return {
@@ -249,19 +229,10 @@ def test_batch_migration_keeps_child_rows(
         one_of_every_row(session)
     before = row_counts(fresh_engine)
 
-    scripts = tmp_path / "migrations"
-    with as_file(files(PACKAGE) / "migrations") as source:
-        shutil.copytree(source, scripts)
-    config = Config()
-    config.set_main_option("script_location", str(scripts))
-    head = ScriptDirectory.from_config(config).get_current_head()
     parents = sorted(
         {fk.column.table.name for t in Base.metadata.tables.values() for fk in t.foreign_keys}
     )
-    (scripts / "versions" / "batch_copy.py").write_text(
-        BATCH_REVISION.format(head=head, parents=parents)
-    )
-    upgrade(settings, "head", str(scripts))
+    upgrade(settings, "head", migrations_plus(tmp_path, BATCH_COPY.format(parents=parents)))
 
     after = row_counts(fresh_engine)
     lost = [

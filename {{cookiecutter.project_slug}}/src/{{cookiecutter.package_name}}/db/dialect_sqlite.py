@@ -55,8 +55,10 @@ OPENED_READ_ONLY: Final = "opened_read_only"
 LOCK_WAIT_MS: Final = "lock_wait_ms"
 # The driver of asyncio engines: DATABASE_URL names the database alike for sync and async.
 ASYNC_DRIVERNAME = "sqlite+aiosqlite"
-# Batch mode lets SQLite alter a table by copying it.
-MIGRATION_OPTIONS: dict[str, Any] = {"render_as_batch": True}
+# Batch mode lets SQLite alter a table by copying it. SQLite's DDL is transactional, but
+# Alembic takes it for not and commits each revision on its own: a failed upgrade would leave
+# the revisions before it, and the rows of one that broke a foreign key.
+MIGRATION_OPTIONS: dict[str, Any] = {"render_as_batch": True, "transactional_ddl": True}
 
 
 def create_db_engine(settings: Settings) -> Engine:
