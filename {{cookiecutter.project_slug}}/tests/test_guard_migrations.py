@@ -109,7 +109,6 @@ def test_a_failed_upgrade_changes_nothing(
     )
     assert not changed, (
         f"a failed upgrade left {changed} changed: every revision of an upgrade must run in "
-        "one transaction that its failure rolls back, on SQLite too, where Alembic commits "
-        "each revision unless told its DDL is transactional (MIGRATION_OPTIONS in "
-        "db/dialect.py)"
+        "one transaction that its failure rolls back; Alembic commits each revision where it "
+        "takes the DDL for not transactional (MIGRATION_OPTIONS in db/dialect.py)"
     )

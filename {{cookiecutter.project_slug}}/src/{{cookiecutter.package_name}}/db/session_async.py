@@ -11,8 +11,8 @@ for a place: as many places as the database admits writers, or has pooled connec
 a lock or a connection while it waits behind others, no connection is opened beyond the
 pool, and writers stuck behind a lock never hold up reads. The driver waits for the database
 (its lock, a row another transaction holds) without blocking the event loop. Where the
-dialect has no places for readers (SQLite, whose reads never wait for writers), a read, and a
-write once it holds the lock, make the driver's calls right on the event loop, until the
+dialect has no places for readers (its reads never wait for writers), a read, and a write
+once it holds the lock, make the driver's calls right on the event loop, until the
 service's calls show it slow (db/slow_services.py). Every wait is bounded by the request's
 deadline (db/waits.py).
 
@@ -137,7 +137,7 @@ class Database:
         **kwargs: P.kwargs,
     ) -> T:
         async with Turn(self.writers, self.timeout_s):
-            # Where reads run on the event loop (SQLite), so do writes that hold the lock.
+            # Where reads run on the event loop, so do writes that hold the lock.
             if self.readers is None and work not in self.slow:
                 with self.slow.on_the_loop(work, suspends=True):
                     async with self.unit_of_work(on_the_loop=True) as session:
