@@ -5,7 +5,7 @@ in the driver's thread."""
 import logging
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Final
@@ -39,11 +39,15 @@ def held_on_the_loop() -> Held | None:
     return _running.get()
 
 
-@contextmanager
-def off_the_loop() -> Iterator[None]:
+def off_the_loop() -> AbstractContextManager[None]:
     """Make the block's driver calls off the event loop, in a task that a service on the
     loop started too."""
-    token = _running.set(None)
+    return _running_as(None)
+
+
+@contextmanager
+def _running_as(held: Held | None) -> Iterator[None]:
+    token = _running.set(held)
     try:
         yield
     finally:
@@ -66,7 +70,7 @@ class SlowServices:
         self._strikes: dict[object, int] = {}  # by service: its calls in a row over budget
 
     def __contains__(self, service: Callable[..., object]) -> bool:
-        return getattr(service, "__code__", service) in self._known
+        return _key(service) in self._known
 
     @contextmanager
     def on_the_loop(
@@ -76,16 +80,15 @@ class SlowServices:
         the loop: the block's whole time, or, for a block that suspends (a coroutine, which
         may wait for a connection meanwhile), the time of the driver's calls it made there."""
         held = Held()
-        token = _running.set(held)
         began = time.perf_counter()
         try:
-            yield
+            with _running_as(held):
+                yield
         finally:
-            _running.reset(token)
             self._count(service, held.seconds if suspends else time.perf_counter() - began)
 
     def _count(self, service: Callable[..., object], held: float) -> None:
-        key = getattr(service, "__code__", service)
+        key = _key(service)
         if held <= LOOP_BUDGET_S:
             self._strikes.pop(key, None)
         elif (strikes := self._strikes.get(key, 0) + 1) < STRIKES:
@@ -99,3 +102,7 @@ class SlowServices:
                 getattr(service, "__qualname__", service),
                 held * 1000,
             )
+
+
+def _key(service: Callable[..., object]) -> object:
+    return getattr(service, "__code__", service)
