@@ -18,17 +18,20 @@ from tests.server import serving, timed
 
 THRESHOLD_MS = 100
 HELD_S = 0.3
-# Short calls at once: the loop is late by two seconds, through no one call. The threshold
-# is higher, so that a short call a loaded machine stretches is not one that holds the loop.
+# Short calls at once: the loop is late by two seconds, through no one call.
 SHORT_S, BURST, BUSY_THRESHOLD_MS = 0.005, 400, 300
 
 
 def app_that_holds_the_loop(settings: Settings, threshold_ms: int) -> FastAPI:
     app = create_app(settings.model_copy(update={"blocked_loop_warn_ms": threshold_ms}))
+    app.state.longest_hold_s = 0.0
 
     @app.get("/hold")
     async def hold_the_loop(seconds: float) -> None:
+        started = time.monotonic()
         time.sleep(seconds)  # the mistake the warning names: a blocking call in an async def
+        held_s = time.monotonic() - started  # longer than asked on a loaded machine
+        app.state.longest_hold_s = max(app.state.longest_hold_s, held_s)
 
     return app
 
@@ -60,18 +63,18 @@ def test_a_busy_event_loop_names_no_call(
             hold = [http.get("/hold", params={"seconds": SHORT_S}) for _ in range(BURST)]
             return [response.status_code for response in await asyncio.gather(*hold)]
 
-    with (
-        caplog.at_level(logging.WARNING),
-        serving(app_that_holds_the_loop(settings, BUSY_THRESHOLD_MS)) as url,
-    ):
+    app = app_that_holds_the_loop(settings, BUSY_THRESHOLD_MS)
+    with caplog.at_level(logging.WARNING), serving(app) as url:
         statuses = asyncio.run(burst(url))
     assert set(statuses) == {200}, statuses
     named = warnings_naming(caplog, "held the event loop")
-    assert not named, (
+    longest_ms = app.state.longest_hold_s * 1000
+    # A call the machine stretched over the threshold did hold the loop that long.
+    assert not named or longest_ms >= BUSY_THRESHOLD_MS, (
         "a busy loop was taken for one call holding it (loop_watch.py): a warning must name a "
         f"call that holds the loop, not whatever ran when it was late; {BURST} calls of "
-        f"{SHORT_S} s each, none over BLOCKED_LOOP_WARN_MS ({BUSY_THRESHOLD_MS} ms), were named: "
-        f"{named}"
+        f"{SHORT_S} s each, the longest {longest_ms:.0f} ms, none over BLOCKED_LOOP_WARN_MS "
+        f"({BUSY_THRESHOLD_MS} ms), were named: {named}"
     )
 
 

@@ -3,9 +3,9 @@
 While one call holds a worker's event loop, none of the worker's other requests moves, not
 even /healthz. The loop beats every quarter of the threshold; a thread of its own watches the
 beats, and when they stop, it looks at what the loop's thread runs. The same callback found
-there at three looks in a row, once the loop is a threshold late (so about a quarter more
-after its last beat), is what holds it: it is named by the innermost calls of the
-application's code. Many short callbacks on a busy loop are not reported.
+there at every look for a whole threshold is what holds it: it is named by the innermost calls
+of the application's code. Many short callbacks on a busy loop are not reported, nor a short
+call that a loaded machine stretched to less than the threshold.
 """
 
 import asyncio
@@ -82,12 +82,7 @@ class _Watch:
             steady, named = innermost is named, innermost
             if callback is not held:
                 held, since, reported = callback, now, False
-            elif (
-                steady
-                and not reported
-                and overdue >= self.threshold_s
-                and now - since >= self.tick_s * 2
-            ):
+            elif steady and not reported and now - since >= self.threshold_s:
                 reported = True
                 log.warning(
                     "%s has held the event loop for %.0f ms: no other request of this worker "
