@@ -38,10 +38,20 @@ def environment(**extra: str) -> dict[str, str]:
 
 def run(command: list[str], cwd: Path, timeout: float = 600, **env: str) -> str:
     """Run a command in a rendered project's own environment; fail with its output."""
+    result = attempt(command, cwd, timeout, **env)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, f"{' '.join(command)} exited {result.returncode}:\n{output}"
+    return output
+
+
+def attempt(
+    command: list[str], cwd: Path, timeout: float = 600, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run a command in a rendered project's own environment, whether it fails or not."""
     venv = cwd / ".venv"
     environ = environment()
     environ |= {"PATH": f"{venv / 'bin'}{os.pathsep}{environ['PATH']}"} if venv.exists() else {}
-    result = subprocess.run(
+    return subprocess.run(
         command,
         cwd=cwd,
         env=environ | env,
@@ -50,6 +60,3 @@ def run(command: list[str], cwd: Path, timeout: float = 600, **env: str) -> str:
         timeout=timeout,
         check=False,
     )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, f"{' '.join(command)} exited {result.returncode}:\n{output}"
-    return output

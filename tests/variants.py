@@ -51,18 +51,9 @@ def prepare(name: str, directory: Path, postgres_url: str | None) -> Variant:
     variant = Variant(name, answers, render(directory, **answers))
     if answers.get("database") == "postgresql":
         assert postgres_url is not None
-        # Each xdist worker prepares the variants its tests meet: one database each.
-        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-        database = f"service_{name.replace('-', '_')}_{worker}"
-        admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
-            connection.exec_driver_sql(f"CREATE DATABASE {database}")
-        admin.dispose()
-        service_url = make_url(postgres_url).set(database=database)
         variant.env = {
             "TEST_POSTGRES_URL": postgres_url,
-            "DATABASE_URL": service_url.render_as_string(hide_password=False),
+            "DATABASE_URL": empty_database(postgres_url, f"service_{name.replace('-', '_')}"),
         }
     # Compiled once here, the project's own modules too (pytest rewrites and caches the test
     # modules as it collects them): every suite run on a copy of the project (one per
@@ -73,3 +64,15 @@ def prepare(name: str, directory: Path, postgres_url: str | None) -> Variant:
     collect = ["-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
     run([variant.bin("python"), *collect], variant.project, **compiled)
     return variant
+
+
+def empty_database(postgres_url: str, name: str) -> str:
+    """The URL of a new, empty database on the server, named for the xdist worker too (each
+    prepares the variants its tests meet); one of that name from an earlier run is dropped."""
+    database = f"{name}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        connection.exec_driver_sql(f"CREATE DATABASE {database}")
+    admin.dispose()
+    return make_url(postgres_url).set(database=database).render_as_string(hide_password=False)

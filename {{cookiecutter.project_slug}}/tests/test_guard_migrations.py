@@ -1,23 +1,30 @@
-"""Migrations build exactly the models' schema, undo it, and a failed upgrade changes
-nothing."""
+"""Migrations build exactly the models' schema and undo it; undoing a revision and running it
+again keeps the rows; a failed upgrade, or one that waits for a lock, changes nothing; an
+upgrade to an older revision is refused, not ignored."""
 
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Column, Engine, Index, Table, inspect
+from sqlalchemy import Column, Engine, Index, Table, insert, inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.schema import ColumnCollectionConstraint
 
 from {{ cookiecutter.package_name }}.db.base import Base
-from {{ cookiecutter.package_name }}.db.migrate import downgrade, upgrade
+from {{ cookiecutter.package_name }}.db.migrate import (
+    MigrationRefused,
+    downgrade,
+    migration_scripts,
+    upgrade,
+)
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from tests.factories import one_of_every_row
-from tests.migrations import contents, migrations_plus
+from tests.migrations import changed, contents, exit_message, migrations_plus, tables
 
 MAKE_MIGRATION = "uv run {{ cookiecutter.project_slug }} makemigration"
 
@@ -112,3 +119,61 @@ def test_a_failed_upgrade_changes_nothing(
         "one transaction that its failure rolls back; Alembic commits each revision where it "
         "takes the DDL for not transactional (MIGRATION_OPTIONS in db/dialect.py)"
     )
+
+
+def test_each_revision_undone_and_run_again_keeps_the_rows(
+    settings: Settings, arrange: sessionmaker[Session], fresh_engine: Engine
+) -> None:
+    with arrange.begin() as session:
+        one_of_every_row(session)
+    for script in migration_scripts().walk_revisions():  # the head first
+        before = tables(fresh_engine)
+        downgrade(settings, str(script.down_revision or "base"))
+        older = tables(fresh_engine)  # the tables of the schema before the revision
+        upgrade(settings, script.revision)
+        after = tables(fresh_engine)
+        lost = changed(before, after, older)
+        assert not lost, (
+            f"undoing revision {script.revision} ({script.path}) and running it again changed "
+            f"the rows of {lost}: its downgrade() must keep what the schema before it holds"
+        )
+        downgrade(settings, str(script.down_revision or "base"))
+
+
+def test_migrate_refuses_a_revision_behind_the_database(
+    settings: Settings, fresh_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    before = contents(fresh_engine)
+    said = exit_message("migrate", "base")
+    assert "migrate only upgrades" in str(said), (
+        "`migrate base` on a migrated database must be refused in one line, not do nothing "
+        f"and exit 0 (upgrade in db/migrate.py); it said {said!r}"
+    )
+    assert contents(fresh_engine) == before
+    assert exit_message("downgrade", "base") is None
+    assert table_names(fresh_engine) == {"alembic_version"}
+
+
+def test_a_migration_behind_a_lock_fails_in_time_and_changes_nothing(
+    settings: Settings, fresh_engine: Engine, tmp_path: Path
+) -> None:
+    waits = settings.model_copy(
+        update={"migration_lock_timeout_ms": 200, "database_timeout_ms": 20_000}
+    )
+    location = migrations_plus(tmp_path, 'op.add_column("tags", sa.Column("note", sa.Text()))')
+    tags = Base.metadata.tables["tags"]
+    with fresh_engine.connect() as other:  # a write transaction another connection holds
+        other.execute(insert(tags).values(name="held"))
+        before = contents(fresh_engine)
+        started = time.monotonic()
+        with pytest.raises(MigrationRefused, match="MIGRATION_LOCK_TIMEOUT_MS"):
+            upgrade(waits, "head", location)
+        waited = time.monotonic() - started
+        other.rollback()
+    assert waited < 10, (
+        f"a migration waited {waited:.1f} s for a lock, with MIGRATION_LOCK_TIMEOUT_MS at "
+        "0.2 s: its connection must wait no longer (migration_transaction in db/dialect.py), "
+        "or every request queues behind the lock it waits to take"
+    )
+    assert contents(fresh_engine) == before

@@ -1,4 +1,4 @@
-"""Command line: `serve`, `migrate`, `makemigration`, `seed`."""
+"""Command line: `serve`, `migrate`, `downgrade`, `makemigration`, `seed`."""
 
 import argparse
 import logging.config
@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from .db.dialect import create_db_engine
-from .db.migrate import make_migration, migrations_match_models, upgrade
+from .db.migrate import MigrationRefused, downgrade, make_migration, problems, upgrade
 from .db.seed import seed
 from .errors import driver_message
 from .limits import TimedProtocol
@@ -63,6 +63,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     serve_parser.add_argument("--workers", type=int, help="worker processes (default: WORKERS)")
     migrate_parser = commands.add_parser("migrate", help="upgrade the database schema")
     migrate_parser.add_argument("revision", nargs="?", default="head")
+    downgrade_parser = commands.add_parser(
+        "downgrade",
+        help="undo the revisions after REVISION (base: all); their downgrade() drops what "
+        "they added, with its data",
+    )
+    downgrade_parser.add_argument("revision")
     makemigration_parser = commands.add_parser(
         "makemigration",
         help="write a revision for what the models have and the migrations lack",
@@ -71,7 +77,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         "message", nargs="?", default="", help='what it does, e.g. "add invoices"'
     )
     makemigration_parser.add_argument(
-        "--check", action="store_true", help="write nothing; fail if a revision is missing"
+        "--check",
+        action="store_true",
+        help="write nothing; fail if a revision is missing or one loses data with no reason given",
+    )
+    makemigration_parser.add_argument(
+        "--allow-data-loss",
+        action="store_true",
+        help="write a revision that loses data, each such operation marked for you to say why",
     )
     commands.add_parser("seed", help="insert missing reference rows (idempotent)")
     args = parser.parse_args(argv)
@@ -80,6 +93,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     logging.config.dictConfig(logging_config(settings))
     try:
         run(args, settings, parser)
+    except MigrationRefused as error:
+        sys.exit(f"{args.command}: {error}")
     except OperationalError as error:  # the database, not the command, failed
         sys.exit(f"{args.command}: database unavailable: {driver_message(error)}")
 
@@ -91,14 +106,16 @@ def run(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentP
         serve(settings.model_copy(update=overrides))
     elif args.command == "migrate":
         upgrade(settings, args.revision)
+    elif args.command == "downgrade":
+        downgrade(settings, args.revision)
     elif args.command == "makemigration" and args.check:
-        if not migrations_match_models(settings):
-            sys.exit("the models have changes no migration makes: run makemigration")
+        if found := problems(settings):
+            sys.exit("\n".join(found))
     elif args.command == "makemigration":
         if not args.message:
             parser.error('makemigration needs a message, e.g. "add invoices"')
         try:
-            written = make_migration(settings, args.message)
+            written = make_migration(settings, args.message, args.allow_data_loss)
         except RuntimeError as error:
             sys.exit(str(error))
         sys.stdout.write(f"wrote {written}; review it\n" if written else "no changes to migrate\n")

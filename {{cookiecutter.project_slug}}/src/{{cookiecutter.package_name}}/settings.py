@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     # among the writers or readers, for another worker's writer, for a lock. Then it answers
     # 503 with Retry-After.
     database_timeout_ms: int = Field(default=5000, ge=1)
+    # The longest a migration waits for a lock another connection holds; then it fails and
+    # changes nothing, rather than hold up every request that queues behind its own lock.
+    migration_lock_timeout_ms: int = Field(default=5000, ge=1)
 {%- if cookiecutter.database == "sqlite" %}
     # NORMAL in WAL mode never loses data on a process crash; FULL also survives power loss,
     # but makes every commit wait for the disk, and writes commit on the event loop.
@@ -33,6 +36,8 @@ class Settings(BaseSettings):
     connect_timeout_s: int = Field(default=3, ge=2)
     # The server cancels a statement of the service that runs longer than this.
     statement_timeout_ms: int = Field(default=10000, ge=1)
+    # ... and a migration's (an index on a large table may take minutes; 0: no limit).
+    migration_statement_timeout_ms: int = Field(default=600000, ge=0)
     # Test each connection before use, so a restarted server costs no failed request.
     pool_pre_ping: bool = True
     # Replace connections older than this, below any proxy's or firewall's idle timeout.

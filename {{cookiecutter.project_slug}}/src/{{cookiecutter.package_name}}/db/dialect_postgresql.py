@@ -162,10 +162,17 @@ def unavailable(error: OperationalError) -> bool:
 
 @contextmanager
 def migration_transaction(
-    connection: Connection, begin: Callable[[], AbstractContextManager[object]]
+    connection: Connection, begin: Callable[[], AbstractContextManager[object]], settings: Settings
 ) -> Iterator[None]:
     """The migration transaction `begin` starts: on PostgreSQL one transaction, foreign keys
-    enforced. Its statements may run long (an index on a large table), not its lock waits."""
+    enforced, its lock waits and statements bounded by the migration's timeouts."""
+    connection.execution_options(**lock_wait(settings.migration_lock_timeout_ms / 1000))
     with begin():
-        connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+        timeout = settings.migration_statement_timeout_ms
+        connection.exec_driver_sql(f"SET LOCAL statement_timeout = {timeout:d}")
         yield
+
+
+def waited_for_a_lock(error: OperationalError) -> bool:
+    """Whether a statement failed because its lock_timeout passed (lock_not_available)."""
+    return getattr(error.orig, "sqlstate", None) == "55P03"

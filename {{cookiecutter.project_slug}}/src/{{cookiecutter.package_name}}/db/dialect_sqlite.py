@@ -411,10 +411,10 @@ def _begin(settings: Settings, connection: Connection) -> None:
 
 @contextmanager
 def migration_transaction(
-    connection: Connection, begin: Callable[[], AbstractContextManager[object]]
+    connection: Connection, begin: Callable[[], AbstractContextManager[object]], settings: Settings
 ) -> Iterator[None]:
-    """The migration transaction `begin` starts, run with foreign keys off and checked
-    before it commits.
+    """The migration transaction `begin` starts, once the write lock is free within the
+    migration's lock timeout, run with foreign keys off and checked before it commits.
 
     Batch migrations copy a table and DROP the original; with foreign keys on, that DROP
     silently deletes every ON DELETE CASCADE child row. The pragma only takes effect
@@ -426,12 +426,19 @@ def migration_transaction(
     # Through the DB-API cursor, which the async driver's adapter provides too.
     with closing(connection.connection.cursor()) as cursor:
         cursor.execute("PRAGMA foreign_keys = OFF")
+        connection.execution_options(**lock_wait(settings.migration_lock_timeout_ms / 1000))
         try:
             with begin():
                 yield
                 _check_foreign_keys(connection)
         finally:
             cursor.execute("PRAGMA foreign_keys = ON")
+
+
+def waited_for_a_lock(error: OperationalError) -> bool:
+    """Whether a statement failed because another connection held the write lock for longer
+    than its busy timeout."""
+    return getattr(error.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
 
 
 def _check_foreign_keys(connection: Connection) -> None:
