@@ -124,11 +124,9 @@ def check(settings: Settings, monkeypatch: pytest.MonkeyPatch, location: str) ->
 def test_the_ci_check_fails_on_a_missing_migration_and_on_data_loss(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    project = migrations_plus(tmp_path / "project")
-    assert check(settings, monkeypatch, project) is None
     # The models lack the table, and a revision drops a column they have.
     changed = migrations_plus(
-        tmp_path / "changed",
+        tmp_path,
         'op.create_table("legacy", sa.Column("id", sa.Integer(), primary_key=True))',
         'op.drop_column("tasks", "done")',
     )

@@ -1,5 +1,6 @@
 """PostgreSQL: named constraints, read-only read sessions, a pool that survives disconnects,
-deadlocks run again, a server that never answers or a table locked for reads answered in time.
+deadlocks run again, a server that never answers or a table locked for reads answered in time,
+a migration's statements bounded by a timeout of their own.
 """
 
 import asyncio
@@ -9,20 +10,23 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx2
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, Row, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from {{ cookiecutter.package_name }}.app import create_app
-from {{ cookiecutter.package_name }}.db.migrate import upgrade
+from {{ cookiecutter.package_name }}.db.migrate import MigrationRefused, upgrade
 from {{ cookiecutter.package_name }}.models import Tag, Task
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from tests.database import connected
 from tests.factories import new_project, new_tag, new_task, new_user
+from tests.migrations import migrations_plus
 from tests.other_client import OtherTransaction
 from tests.server import PROMPT_S, SLACK_S, Answer, serving, timed
 from tests.sessions import in_session
@@ -271,3 +275,24 @@ def test_a_table_locked_against_reads_never_holds_up_readiness(
         "locked table: readiness must take no place among the readers (Database.ping)"
     )
     assert ready.status == 200, f"/readyz answered {ready.status} beside a locked table"
+
+
+def test_a_migrations_statements_have_a_timeout_of_their_own(
+    settings: Settings, tmp_path: Path
+) -> None:
+    long_statement = 'op.execute("SELECT pg_sleep(0.5)")'
+    location = migrations_plus(tmp_path, long_statement, long_statement)
+    requests_short = settings.model_copy(
+        update={"statement_timeout_ms": 100, "migration_statement_timeout_ms": 0}
+    )
+    try:
+        upgrade(requests_short, "added_1", location)
+    except Exception as error:  # any failure is the finding
+        pytest.fail(
+            "a migration's 0.5 s statement was cut by STATEMENT_TIMEOUT_MS (0.1 s), meant for "
+            "requests, with MIGRATION_STATEMENT_TIMEOUT_MS at 0 (no limit): the migration's "
+            f"transaction must set its own (migration_transaction in db/dialect.py): {error}"
+        )
+    migrations_short = settings.model_copy(update={"migration_statement_timeout_ms": 100})
+    with pytest.raises(MigrationRefused, match="MIGRATION_STATEMENT_TIMEOUT_MS"):
+        upgrade(migrations_short, "head", location)

@@ -33,6 +33,7 @@ SLOW_S = 0.3
 PROMPT_S = 0.15  # what 99 in 100 requests that need nothing slow take meanwhile
 PROBES = ("/healthz", "/users")
 SAMPLES = 100  # enough that the 99th percentile leaves out the slowest
+PROBING_S = 15  # the longest the probes go on: held up, each may take seconds
 
 
 def _sleep(seconds: float) -> None:
@@ -78,12 +79,15 @@ async def probed_beside(
 ) -> tuple[list[int], dict[str, list[float]]]:
     """The statuses of the first slow requests, one after another, then of `calls` concurrent
     ones, and the seconds each probe took, one after another, while those ran."""
-    async with httpx2.AsyncClient(base_url=server_url, timeout=30) as http:
+    async with httpx2.AsyncClient(base_url=server_url, timeout=PROBING_S) as http:
         # STRIKES calls in a row show it slow (db/slow_services.py).
         first = [await http.request(method, path) for _ in range(STRIKES)]
         slow = [asyncio.create_task(http.request(method, path)) for _ in range(calls)]
         seconds: dict[str, list[float]] = {probe: [] for probe in PROBES}
-        while not all(task.done() for task in slow) or len(seconds["/users"]) < SAMPLES:
+        deadline = time.monotonic() + PROBING_S
+        while (
+            not all(task.done() for task in slow) or len(seconds["/users"]) < SAMPLES
+        ) and time.monotonic() < deadline:
             for probe in PROBES:
                 seconds[probe].append((await timed(http, "GET", probe)).seconds)
         statuses = [response.status_code for response in [*first, *await asyncio.gather(*slow)]]

@@ -18,8 +18,8 @@ from tests.server import serving, timed
 
 THRESHOLD_MS = 100
 HELD_S = 0.3
-# Short calls at once: the loop is late by two seconds, through no one call.
-SHORT_S, BURST, BUSY_THRESHOLD_MS = 0.005, 400, 300
+# Short calls at once: the loop is late by a second, through no one call.
+SHORT_S, BURST, BUSY_THRESHOLD_MS = 0.005, 200, 300
 
 
 def app_that_holds_the_loop(settings: Settings, threshold_ms: int) -> FastAPI:

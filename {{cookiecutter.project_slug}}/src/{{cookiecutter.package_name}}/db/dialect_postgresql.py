@@ -173,6 +173,8 @@ def migration_transaction(
         yield
 
 
-def waited_for_a_lock(error: OperationalError) -> bool:
-    """Whether a statement failed because its lock_timeout passed (lock_not_available)."""
-    return getattr(error.orig, "sqlstate", None) == "55P03"
+def migration_timeout(error: OperationalError) -> str | None:
+    """The setting whose limit a migration's statement met: its lock_timeout passed
+    (lock_not_available), or its statement_timeout (query_canceled)."""
+    codes = {"55P03": "MIGRATION_LOCK_TIMEOUT_MS", "57014": "MIGRATION_STATEMENT_TIMEOUT_MS"}
+    return codes.get(getattr(error.orig, "sqlstate", None) or "")

@@ -435,10 +435,11 @@ def migration_transaction(
             cursor.execute("PRAGMA foreign_keys = ON")
 
 
-def waited_for_a_lock(error: OperationalError) -> bool:
-    """Whether a statement failed because another connection held the write lock for longer
-    than its busy timeout."""
-    return getattr(error.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
+def migration_timeout(error: OperationalError) -> str | None:
+    """The setting whose limit a migration's statement met: another connection held the
+    write lock for longer than its busy timeout."""
+    busy = getattr(error.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
+    return "MIGRATION_LOCK_TIMEOUT_MS" if busy else None
 
 
 def _check_foreign_keys(connection: Connection) -> None:

@@ -21,9 +21,9 @@ from .base import Base
 from .data_loss import MARK, Finding, unaccounted
 from .dialect import (
     MIGRATION_OPTIONS,
+    migration_timeout,
     migration_transaction,
     scratch_database,
-    waited_for_a_lock,
 )
 from .session import run_on_connection
 
@@ -76,12 +76,11 @@ def upgrade(settings: Settings, revision: str = "head", script_location: str | N
     try:
         _with_config(settings, forward, script_location=script_location)
     except OperationalError as error:
-        if not waited_for_a_lock(error):
+        if (setting := migration_timeout(error)) is None:
             raise
         raise MigrationRefused(
-            "waited MIGRATION_LOCK_TIMEOUT_MS "
-            f"({settings.migration_lock_timeout_ms} ms) for a lock another connection holds: "
-            "nothing changed; run it again once that connection's transaction ends"
+            f"reached {setting} ({getattr(settings, setting.lower())} ms): another "
+            "connection held a lock it needed, or a statement ran that long; nothing changed"
         ) from error
 
 
