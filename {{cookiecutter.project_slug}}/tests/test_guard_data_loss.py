@@ -56,6 +56,10 @@ LOSING = {
         "adds tasks.rank NOT NULL with no server default",
     ),
     "delete rows in SQL": ('op.execute("DELETE FROM tags")', "'DELETE FROM tags', which removes"),
+    "drop a unique constraint": (
+        'op.drop_constraint("uq_tags_name", "tags", type_="unique")',
+        "drops unique constraint uq_tags_name of tags",
+    ),
 }
 KEEPING = {
     "widen a type": 'op.alter_column("tasks", "title", type_=sa.String(300), '
@@ -68,6 +72,8 @@ KEEPING = {
         op.alter_column("tasks", "assignee_id", existing_type=sa.Integer(), nullable=False)
         """,
     "rename a column": 'op.alter_column("tasks", "title", new_column_name="heading")',
+    "drop a foreign key": 'op.drop_constraint("fk_tasks_assignee_id_users", "tasks", '
+    'type_="foreignkey")',
     "update rows in SQL": 'op.execute("UPDATE tags SET name = lower(name)")',
 }
 

@@ -1,6 +1,6 @@
 """What in a revision can lose data: each operation of its upgrade() that drops rows or
-values, narrows a column, or fails on a table with rows, unless a comment right above it says
-why that is fine:
+values, narrows a column, drops a uniqueness the data keeps, or fails on a table with rows,
+unless a comment right above it says why that is fine:
 
     # loses data: the column was never written to (see #123)
     op.drop_column("tasks", "legacy")
@@ -94,7 +94,9 @@ def _operations(upgrade: ast.FunctionDef) -> Iterator[Operation]:
     ):
         match _called(node):
             case ("op", operation):
-                table = _argument(node, 0, "table_name") if operation != "execute" else None
+                # Most operations name the table first; drop_constraint names the constraint.
+                position = 1 if operation == "drop_constraint" else 0
+                table = _argument(node, position, "table_name") if operation != "execute" else None
                 yield (_text(table) if table is not None else "", operation, node)
             case (receiver, operation) if receiver in batches:
                 yield (batches[receiver], f"batch:{operation}", node)
@@ -117,6 +119,13 @@ def _risk(
             f"drops table {table} with every row in it",
             "stop using the table in one release and drop it in a later one, once its rows "
             "are backed up or no longer wanted",
+        )
+    if operation == "drop_constraint" and _literal(_keyword(call, "type_")) == "unique":
+        constraint = _text(_argument(call, 0, "constraint_name"))
+        return (
+            f"drops unique constraint {constraint} of {table}: rows may then repeat what it kept "
+            "unique, and once they do, the revision cannot be undone",
+            "keep it, or replace it in the same revision with the constraint you mean",
         )
     if operation == "drop_column":
         column = f"{table}.{_text(_argument(call, first, 'column_name'))}"
