@@ -1,17 +1,22 @@
-"""A generated project's `serve` command as a real process on a free loopback port."""
+"""A generated project's `serve` command as a real process on a free loopback port; free ports
+for other servers."""
 
 import json
 import os
 import random
+import re
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 from urllib.error import URLError
 
 PORTS_PER_WORKER = 4000
+# uvicorn's line once it listens, with the port it bound
+RUNNING = re.compile(r"running on http://[^:/]+:(\d+)")
 
 
 def free_port() -> int:
@@ -40,15 +45,23 @@ def call(url: str, body: dict[str, str] | None = None) -> tuple[int, object]:
 
 
 class Service:
+    """The command as a service, started with PORT=0: it binds a free port of its own choice
+    and logs which (no other process can take it between a choice and the bind)."""
+
     def __init__(
         self, command: list[str], cwd: Path, env: dict[str, str], logs: Path | None = None
     ) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.command, self.cwd = command, cwd
-        self.env = env | {"PORT": str(self.port), "HOST": "127.0.0.1"}
-        self.log = (logs or cwd.parent) / f"serve-{self.port}.log"
+        self.env = env | {"PORT": "0", "HOST": "127.0.0.1"}
+        handle, log = tempfile.mkstemp(prefix="serve-", suffix=".log", dir=logs or cwd.parent)
+        os.close(handle)
+        self.log = Path(log)
         self.process: subprocess.Popen[bytes] | None = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30, path: str = "/healthz") -> None:
         with self.log.open("w") as log:
@@ -63,17 +76,22 @@ class Service:
         self.wait_for(path, timeout)
 
     def wait_for(self, path: str, timeout: float) -> None:
-        """Wait until `path` answers."""
+        """Wait until the service says which port it bound, then until `path` answers."""
         assert self.process is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.process.poll() is None, f"serve exited:\n{self.log.read_text()}"
             try:
-                call(f"{self.url}{path}")
-                return
+                if bound := RUNNING.search(self.log.read_text()):
+                    self.port = int(bound[1])
+                    call(f"{self.url}{path}")
+                    return
             except (URLError, ConnectionError, TimeoutError):
-                time.sleep(0.1)
-        raise AssertionError(f"serve did not answer {path} within {timeout} s")
+                pass
+            time.sleep(0.1)
+        raise AssertionError(
+            f"serve did not answer {path} within {timeout} s:\n{self.log.read_text()}"
+        )
 
     def stop(self) -> None:
         """SIGTERM, as a process manager stops it; the lifespan must finish its shutdown."""

@@ -85,7 +85,7 @@ def test_container_commands_run_outside_docker(variant: Variant, tmp_path: Path)
     try:
         service.start()
         healthcheck = dockerfile_command(dockerfile, "HEALTHCHECK")
-        run(healthcheck, tmp_path, **(service.env))
+        run(healthcheck, tmp_path, **(service.env | {"PORT": str(service.port)}))
         assert call(f"{service.url}/readyz") == (200, {"status": "ready"})
         status, tags = call(f"{service.url}/tags")
         assert status == 200

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
 SERVER_VARIABLE = "TEST_POSTGRES_URL"
+DRIVER = "psycopg"  # the DB-API module, as its errors name it
 
 DISCONNECT = text(
     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -198,3 +199,24 @@ def truncate(connection: Connection) -> None:
     quote = connection.dialect.identifier_preparer.quote
     if names := ", ".join(quote(name) for name in tables(connection)):
         connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+
+def unusable(url: str, directory: Path) -> dict[str, tuple[dict[str, str], str]]:
+    """Settings of this database the service cannot run with, by what is wrong: the
+    environment, and a part of the one line the command line answers with."""
+    server = make_url(url)
+    wrong = {
+        "a port nothing listens on": server.set(host="127.0.0.1", port=1),
+        "a database that does not exist": server.set(database="no_such_database"),
+        "a user that does not exist": server.set(username="no_such_user"),
+    }
+    return {
+        "a statement timeout of none": ({"STATEMENT_TIMEOUT_MS": "0"}, "STATEMENT_TIMEOUT_MS='0'"),
+        **{
+            what: (
+                {"DATABASE_URL": wrong_url.render_as_string(hide_password=False)},
+                f"(DATABASE_URL={wrong_url.render_as_string(hide_password=True)})",
+            )
+            for what, wrong_url in wrong.items()
+        },
+    }

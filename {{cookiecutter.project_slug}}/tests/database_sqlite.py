@@ -10,6 +10,8 @@ from sqlalchemy import create_engine, make_url
 
 from {{ cookiecutter.package_name }}.db.base import Base
 
+DRIVER = "sqlite3"  # the DB-API module, as its errors name it
+
 
 @contextmanager
 def template_database(directory: Path) -> Iterator[str]:
@@ -55,3 +57,25 @@ def empty(url: str) -> None:
                 connection.execute(table.delete())
     finally:
         engine.dispose()
+
+
+def unusable(url: str, directory: Path) -> dict[str, tuple[dict[str, str], str]]:
+    """Settings of this database the service cannot run with, by what is wrong: the
+    environment, and a part of the one line the command line answers with."""
+    folder, not_sqlite, file = directory / "folder", directory / "random.db", directory / "file"
+    folder.mkdir()
+    not_sqlite.write_bytes(b"not a database\n" * 300)
+    file.touch()
+    in_file = {
+        "a folder": folder,
+        "a file that is not a database": not_sqlite,
+        "a path through a file": file / "service.db",
+    }
+    return {
+        "a database in memory": ({"DATABASE_URL": "sqlite:///:memory:"}, "a database in memory"),
+        "an unknown synchronous mode": ({"SQLITE_SYNCHRONOUS": "OFF"}, "SQLITE_SYNCHRONOUS='OFF'"),
+        **{
+            what: ({"DATABASE_URL": f"sqlite:///{path}"}, f"(DATABASE_URL=sqlite:///{path})")
+            for what, path in in_file.items()
+        },
+    }

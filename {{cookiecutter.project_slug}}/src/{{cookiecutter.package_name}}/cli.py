@@ -3,15 +3,26 @@
 import argparse
 import logging.config
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final
 
 import uvicorn
-from sqlalchemy.exc import OperationalError
+from alembic.util import CommandError
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+from sqlalchemy import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from .db.dialect import create_db_engine
-from .db.migrate import MigrationRefused, downgrade, make_migration, problems, upgrade
+from .db.migrate import (
+    MigrationRefused,
+    downgrade,
+    make_migration,
+    migration_scripts,
+    problems,
+    upgrade,
+)
 from .db.seed import seed
 from .errors import driver_message
 from .limits import TimedProtocol
@@ -59,8 +70,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         "serve", help="migrate and seed (see MIGRATE_ON_START, SEED_ON_START), then serve HTTP"
     )
     serve_parser.add_argument("--host", help="interface to bind (default: HOST)")
-    serve_parser.add_argument("--port", type=int, help="port to bind (default: PORT)")
-    serve_parser.add_argument("--workers", type=int, help="worker processes (default: WORKERS)")
+    serve_parser.add_argument(
+        "--port",
+        type=whole_number(0, 65535),
+        help="port to bind, 0 for any free one (default: PORT)",
+    )
+    serve_parser.add_argument(
+        "--workers", type=whole_number(1), help="worker processes (default: WORKERS)"
+    )
     migrate_parser = commands.add_parser("migrate", help="upgrade the database schema")
     migrate_parser.add_argument("revision", nargs="?", default="head")
     downgrade_parser = commands.add_parser(
@@ -89,20 +106,51 @@ def main(argv: Sequence[str] | None = None) -> None:
     commands.add_parser("seed", help="insert missing reference rows (idempotent)")
     args = parser.parse_args(argv)
 
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        sys.exit(f"{args.command}: " + "; ".join(map(_described, error.errors())))
     logging.config.dictConfig(logging_config(settings))
     try:
         run(args, settings, parser)
     except MigrationRefused as error:
         sys.exit(f"{args.command}: {error}")
-    except OperationalError as error:  # the database, not the command, failed
-        sys.exit(f"{args.command}: database unavailable: {driver_message(error)}")
+    except CommandError as error:  # Alembic's: a revision it cannot find, for one
+        revisions = [script.revision for script in migration_scripts().walk_revisions()]
+        sys.exit(f"{args.command}: {error}; the revisions: {', '.join(reversed(revisions))}")
+    except DBAPIError as error:  # the database, not the command, failed
+        url = make_url(settings.database_url).render_as_string(hide_password=True)
+        sys.exit(f"{args.command}: {driver_message(error)} (DATABASE_URL={url})")
+
+
+def whole_number(least: int, most: int | None = None) -> Callable[[str], int]:
+    """An argument type: a whole number from `least` to `most`."""
+
+    def parsed(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if number < least or (most is not None and number > most):
+            bounds = f"from {least} to {most}" if most is not None else f"at least {least}"
+            raise argparse.ArgumentTypeError(f"{number} is out of range: {bounds}")
+        return number
+
+    return parsed
+
+
+def _described(error: ErrorDetails) -> str:
+    """A setting pydantic refused, as the environment variable that sets it (with the value
+    given, but for a URL, which may hold a password)."""
+    name = "_".join(map(str, error["loc"])).upper()
+    given = "" if name.endswith("_URL") else f"={error['input']!r}"
+    return f"{name}{given}: {error['msg'].removeprefix('Value error, ')}"
 
 
 def run(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentParser) -> None:
     if args.command == "serve":
         given = {key: getattr(args, key) for key in ("host", "port", "workers")}
-        overrides = {key: value for key, value in given.items() if value}
+        overrides = {key: value for key, value in given.items() if value is not None}
         serve(settings.model_copy(update=overrides))
     elif args.command == "migrate":
         upgrade(settings, args.revision)

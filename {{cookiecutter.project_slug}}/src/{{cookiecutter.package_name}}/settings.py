@@ -3,18 +3,54 @@
 The bottom of the import graph: it imports nothing of the application.
 """
 
-from typing import Literal
+from typing import Final, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
 
 PACKAGE = __name__.partition(".")[0]
+DATABASE: Final = "{{ cookiecutter.database }}"
+{%- if cookiecutter.database == "sqlite" %}
+# The schemes DATABASE_URL may use: the service opens each with its own driver.
+SCHEMES: Final = ("sqlite", "sqlite+pysqlite", "sqlite+aiosqlite")
+DRIVERNAME: Final = "sqlite"
+{%- else %}
+# The schemes DATABASE_URL may use (postgres:// as hosting platforms write it): the service
+# opens each with its own driver.
+SCHEMES: Final = ("postgresql", "postgres", "postgresql+psycopg")
+DRIVERNAME: Final = "postgresql+psycopg"
+{%- endif %}
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     database_url: str = {% if cookiecutter.database == "sqlite" %}f"sqlite:///data/{PACKAGE}.db"{% else %}f"postgresql+psycopg://localhost/{PACKAGE}"{% endif %}
+
+    @field_validator("database_url")
+    @classmethod
+    def _a_url_of_this_database(cls, text: str) -> str:
+        example = cls.model_fields["database_url"].default
+        try:
+            url = make_url(text)
+        except ArgumentError:
+            raise ValueError(f"not a database URL; e.g. {example}") from None
+        if url.drivername not in SCHEMES:
+            raise ValueError(
+                f"a {url.drivername} URL: the service runs on {DATABASE} "
+                f"({', '.join(SCHEMES)}), e.g. {example}"
+            )
+{%- if cookiecutter.database == "sqlite" %}
+        if url.database in (None, "", ":memory:"):
+            raise ValueError(
+                "a database in memory, which each connection has its own of and the process "
+                f"loses at exit; name a file, e.g. {example}"
+            )
+{%- endif %}
+        return url.set(drivername=DRIVERNAME).render_as_string(hide_password=False)
+
     # Each worker process holds up to pool_size + max_overflow connections.
     pool_size: int = Field(default=5, ge=1)
     max_overflow: int = Field(default=10, ge=0)

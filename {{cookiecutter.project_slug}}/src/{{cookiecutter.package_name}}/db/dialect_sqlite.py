@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, closing, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager, suppress
 from functools import partial
 from pathlib import Path
 from typing import Any, Final
@@ -71,7 +71,9 @@ def engine_arguments(settings: Settings) -> tuple[URL, dict[str, Any]]:
     file's folder is made."""
     url = make_url(settings.database_url)
     if database := database_file(settings):
-        database.parent.mkdir(parents=True, exist_ok=True)
+        # If it cannot be made (a file on its path), SQLite says it cannot open the database.
+        with suppress(OSError):
+            database.parent.mkdir(parents=True, exist_ok=True)
     options = {
         "pool_size": settings.pool_size,
         "max_overflow": settings.max_overflow,
