@@ -14,18 +14,40 @@ import sys
 import unicodedata
 
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
+# The answers as given, before cookiecutter rendered them: one given on its command line or
+# in a config file is rendered as Jinja (a typed one is not). Cruft does not pass them.
+GIVEN = json.loads(r"""{{ _cookiecutter | default({}) | tojson }}""")
 
-# Import names a generated project cannot take without shadowing what it imports.
-DEPENDENCY_MODULES = frozenset(
+# The import and distribution names (lower case, "_" for "-" and ".") of what a generated
+# project installs, in any variant: a package or distribution of one of these names shadows
+# it, or depends on itself. The template's tests check the list against the variants.
+DEPENDENCY_NAMES = frozenset(
     {
-        "alembic", "anyio", "fastapi", "grimp", "httpx", "httpx2", "hypothesis",
-        "importlinter", "mypy", "pydantic", "pydantic_settings", "pytest", "ruff",
-        "schemathesis", "sqlalchemy", "starlette", "tests", "uvicorn",
+        "aiosqlite", "alembic", "annotated_doc", "annotated_types", "anyio", "ast_serialize",
+        "certifi", "cfgv", "charset_normalizer", "click", "distlib", "dotenv", "fastapi",
+        "filelock", "graphql", "graphql_core", "greenlet", "grimp", "h11", "harfile",
+        "httpcore2", "httptools", "httpx", "httpx2", "hypothesis", "hypothesis_graphql",
+        "identify", "idna", "import_linter", "importlinter", "iniconfig", "jsonschema_rs",
+        "librt", "mako", "markdown_it", "markdown_it_py", "markupsafe", "mdurl", "mypy",
+        "mypy_extensions", "mypyc", "nodeenv", "opentelemetry", "opentelemetry_api",
+        "packaging", "pathspec", "platformdirs", "pluggy", "pre_commit", "pre_commit_hooks",
+        "psycopg", "psycopg_binary", "py", "pydantic", "pydantic_core",
+        "pydantic_settings", "pygments", "pyrate_limiter", "pytest", "python_discovery",
+        "python_dotenv", "pyyaml", "requests", "rich", "ruamel", "ruamel_yaml", "ruff",
+        "schemathesis", "sortedcontainers", "sqlalchemy", "starlette", "tests", "truststore",
+        "typing_extensions", "typing_inspection", "urllib3", "uvicorn", "uvloop", "virtualenv",
+        "watchfiles", "websockets", "werkzeug", "yaml",
     }
 )  # fmt: skip
 SLUG = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*")
-EMAIL = re.compile(r"[^@\s\"\\]+@[^@\s\"\\]+\.[^@\s\"\\]+")
+# No space, quote, backslash or control character: it lands in TOML strings.
+ADDRESS_PART = r'[^@\s"\\\x00-\x1f\x7f]+'
+EMAIL = re.compile(rf"{ADDRESS_PART}@{ADDRESS_PART}\.{ADDRESS_PART}")
+# Longer names make wheel file names longer than file systems take, and imports of the
+# package longer than a line.
+LONGEST_SLUG = 40
 FREE_TEXT = ("project_name", "description", "author_name")
+JINJA = re.compile(r"\{[#%{]")  # what opens Jinja markup
 
 
 def package_problem(name: str) -> str | None:
@@ -37,25 +59,25 @@ def package_problem(name: str) -> str | None:
         return "is a Python keyword"
     if name in sys.stdlib_module_names or name == "test":  # test: the stdlib's own test suite
         return f"shadows the standard-library module {name!r}"
-    if name in DEPENDENCY_MODULES:
-        return f"shadows {name!r}, which the generated project imports"
+    if name in DEPENDENCY_NAMES:
+        return f"shadows {name!r}, which the generated project installs"
     return None
 
 
-def problems(answers: dict[str, str]) -> list[str]:
+def problems(answers: dict[str, str], given: dict[str, str]) -> list[str]:
     found = []
     for key in FREE_TEXT:
         value = answers[key]
-        if not value.strip():
+        if JINJA.search(given.get(key, "")):
+            found.append(
+                f"{key} {given[key]!r} holds Jinja markup, which cookiecutter runs in an answer "
+                f"given with --no-input or a config file (it made {value!r}); write it without"
+            )
+        elif not value.strip():
             found.append(f"{key} is empty; give a short text")
-        elif any(unicodedata.category(c) == "Cc" for c in value):
+        elif any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in value):
             found.append(f"{key} {value!r} contains a line break or control character; remove it")
-    slug = answers["project_slug"]
-    if not SLUG.fullmatch(slug):
-        found.append(
-            f"project_slug {slug!r} is not a valid distribution name; use lower-case letters, "
-            "digits and single '-', '_' or '.' between them, e.g. 'my-service'"
-        )
+    found += slug_problems(answers["project_slug"], answers["project_name"])
     package = answers["package_name"]
     if reason := package_problem(package):
         found.append(f"package_name {package!r} {reason}; choose another, e.g. 'my_service'")
@@ -65,8 +87,26 @@ def problems(answers: dict[str, str]) -> list[str]:
     return found
 
 
+def slug_problems(slug: str, project_name: str) -> list[str]:
+    if slug == "-":  # cookiecutter.json's stand-in for a name that gives no slug
+        return [
+            f"project_name {project_name!r} has no letter or digit to make project_slug of; "
+            "answer project_slug too, e.g. 'my-service'"
+        ]
+    if not SLUG.fullmatch(slug):
+        return [
+            f"project_slug {slug!r} is not a valid distribution name; use lower-case letters, "
+            "digits and single '-', '_' or '.' between them, e.g. 'my-service'"
+        ]
+    if len(slug) > LONGEST_SLUG:
+        return [f"project_slug {slug!r} is longer than {LONGEST_SLUG} characters; shorten it"]
+    if (name := re.sub(r"[-_.]+", "_", slug)) in DEPENDENCY_NAMES:
+        return [f"project_slug {slug!r} is the name of {name!r}, which the project installs"]
+    return []
+
+
 if __name__ == "__main__":
-    errors = problems(ANSWERS)
+    errors = problems(ANSWERS, GIVEN)
     for error in errors:
         print(f"error: {error}", file=sys.stderr)
     sys.exit(1 if errors else 0)

@@ -1,6 +1,8 @@
 """Bad answers are refused before anything is written, with one line naming the problem."""
 
 import ast
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -22,6 +24,20 @@ REFUSED = {
     "e-mail without @": ({"author_email": "you.example.com"}, "author_email"),
     "e-mail without domain": ({"author_email": "you@localhost"}, "author_email"),
     "line break in a name": ({"project_name": "Two\nLines"}, "line break"),
+    "line separator in a name": ({"project_name": "Two\u2028Lines"}, "line break"),
+    "control character in an e-mail": ({"author_email": "you\x01@example.com"}, "author_email"),
+    "delete character in an e-mail": ({"author_email": "you@example.com\x7f"}, "author_email"),
+    "package is a dependency's dependency": ({"package_name": "mako"}, "shadows 'mako'"),
+    "name of a dependency": ({"project_name": "Pydantic Core"}, "is the name of 'pydantic_core'"),
+    "name of the PostgreSQL driver": (
+        {"project_name": "Psycopg", "database": "postgresql"},
+        "is the name of 'psycopg'",
+    ),
+    "name of no letter": ({"project_name": "!!!"}, "has no letter or digit"),
+    "name of emoji": ({"project_name": "\U0001f680\U0001f680"}, "has no letter or digit"),
+    "Jinja in a name": ({"project_name": "{{ 7*7 }} svc"}, "holds Jinja markup"),
+    "Jinja in a description": ({"description": "{{ ''.__class__ }}"}, "holds Jinja markup"),
+    "slug too long": ({"project_slug": "a" * 41}, "longer than 40 characters"),
     "empty description": ({"description": "  "}, "description is empty"),
 }
 
@@ -42,12 +58,18 @@ NAMES = {
     'Ünïcode "Quoted" Service': ("unicode-quoted-service", "unicode_quoted_service"),
     "  Runs -- of __ punctuation!? ": ("runs-of-punctuation", "runs_of_punctuation"),
     "O'Brien's Ledger v2.0": ("o-brien-s-ledger-v2-0", "o_brien_s_ledger_v2_0"),
+    "Acme \u2013 Billing": ("acme-billing", "acme_billing"),
+    "O\u2019Reilly Tasks": ("oreilly-tasks", "oreilly_tasks"),
+    "\u0421\u0435\u0440\u0432\u0438\u0441 Tasks": ("servis-tasks", "servis_tasks"),
+    "Long " * 60: ("long-" * 7 + "long", "long_" * 7 + "long"),
 }
+# Text that reads as ASCII but is not: the generated project's own lint flags it in source.
+LOOKALIKES = "Keeps\u00a0orders \u2013 \u201cquoted\u201d, O\u2019Brien\u2019s \U0001f680"
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_any_project_name_derives_valid_names(tmp_path: Path, name: str) -> None:
-    description = 'Keeps "orders" \\ O\'Brien\'s """notes"""'
+    description = 'Keeps "orders" \\ O\'Brien\'s """notes"""' + LOOKALIKES
     author = 'Zoë "Z" O\'Neil'
     project = render(tmp_path, project_name=name, description=description, author_name=author)
     slug, package = NAMES[name]
@@ -56,13 +78,24 @@ def test_any_project_name_derives_valid_names(tmp_path: Path, name: str) -> None
     assert pyproject["project"]["description"] == description
     assert pyproject["project"]["authors"][0]["name"] == author
     source = project / "src" / package
-    assert ast.get_docstring(ast.parse((source / "__init__.py").read_text())) == description
+    docstring = ast.get_docstring(ast.parse((source / "__init__.py").read_text()))
+    assert docstring is not None, "the package has no docstring"
+    assert docstring.replace("\n", " ") == description, docstring
     titles = [
         node.value.value
         for node in ast.parse((source / "app.py").read_text()).body
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
     ]
     assert name in titles, f"app.py does not carry the project name {name!r}: {titles}"
+    for lint in (["check", "--quiet"], ["format", "--check"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *lint, "."],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, f"ruff {lint[0]} fails:\n{result.stdout}{result.stderr}"
 
 
 def test_unusual_but_valid_answers_render(tmp_path: Path) -> None:

@@ -1,6 +1,8 @@
 """Each full variant as a user gets it: install, lint, type-check, its own tests, serve; and
 every daily command of its Makefile."""
 
+import ast
+import json
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -8,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.rendering import environment, run
+from tests.rendering import ROOT, answers_of, environment, run
 from tests.service import Service, call
 from tests.variants import FULL_VARIANTS, Variant, params
 
@@ -104,3 +106,34 @@ def test_serve_answers_and_keeps_data_across_a_restart(service: Service) -> None
     service.start()
     assert call(f"{service.url}/users/{user['id']}") == (200, user)  # type: ignore[index]
     service.stop()
+
+
+# The import names and distribution names (lower case, "_" for "-" and ".") installed.
+INSTALLED_NAMES = """
+import importlib.metadata as metadata, json, re
+modules = {name for name in metadata.packages_distributions() if name.isidentifier()}
+names = {re.sub(r"[-_.]+", "_", d.metadata["Name"]).lower() for d in metadata.distributions()}
+print(json.dumps(sorted(modules | names)))
+"""
+
+
+def test_the_answers_hook_knows_every_name_the_project_installs(variant: Variant) -> None:
+    """A package or project of the name of something it installs shadows it, or depends on
+    itself: the hook refuses the names on its list, which must hold every one."""
+    hook = ast.parse((ROOT / "hooks" / "pre_gen_project.py").read_text())
+    listed = next(
+        ast.literal_eval(node.value.args[0])
+        for node in hook.body
+        if isinstance(node, ast.Assign)
+        and getattr(node.targets[0], "id", None) == "DEPENDENCY_NAMES"
+        and isinstance(node.value, ast.Call)
+    )
+    installed = json.loads(run([variant.bin("python"), "-c", INSTALLED_NAMES], variant.project))
+    own = {answers_of(variant.project)["package_name"]}
+    missing = sorted(
+        set(installed) - listed - own - {name for name in installed if name.startswith("_")}
+    )
+    assert not missing, (
+        f"DEPENDENCY_NAMES in hooks/pre_gen_project.py lacks names {variant.name} installs: "
+        f"{missing}; a project of one of them would shadow it"
+    )

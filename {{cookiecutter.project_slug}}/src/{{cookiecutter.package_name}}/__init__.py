@@ -1,1 +1,1 @@
-{{ cookiecutter.description | python_string }}
+{{ cookiecutter.description | python_docstring }}
