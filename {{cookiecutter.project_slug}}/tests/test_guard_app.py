@@ -1,4 +1,5 @@
-"""The app is built once, from one copy of the models, without touching the database."""
+"""The app is built once, from one copy of the models, without touching the database; its
+operations are named as clients call them."""
 
 import importlib
 import os
@@ -14,10 +15,12 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from sqlalchemy.orm import DeclarativeBase
 
 import {{ cookiecutter.package_name }} as package
 from {{ cookiecutter.package_name }} import app as app_module
+from {{ cookiecutter.package_name }}.api import routers
 from {{ cookiecutter.package_name }}.db.base import Base
 from {{ cookiecutter.package_name }}.settings import Settings
 
@@ -130,3 +133,17 @@ def test_importing_and_building_the_app_opens_no_connection(settings: Settings) 
         "importing the app or building it touched the database; open connections only in the "
         f"lifespan:\n{result.stderr}"
     )
+
+
+def test_each_operation_is_named_for_its_function_and_once(app: FastAPI) -> None:
+    """Client generators name their methods after operation ids: FastAPI's own are the
+    function, path and method run together (list_tags_tags_get)."""
+    operations = [op for path in app.openapi()["paths"].values() for op in path.values()]
+    ids = sorted(operation["operationId"] for operation in operations)
+    routes = [route for router in routers for route in router.routes]
+    names = sorted(route.name for route in routes if isinstance(route, APIRoute))
+    assert ids == names, (
+        "operation ids must be the route functions' names (generate_unique_id_function in "
+        f"app.py): they are {ids}, the functions {names}"
+    )
+    assert len(set(ids)) == len(ids), f"operation ids {ids} repeat: rename a route function"

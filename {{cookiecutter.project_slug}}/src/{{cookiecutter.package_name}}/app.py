@@ -16,7 +16,7 @@ from .db.session import Database
 from .errors import ANY_ERROR, install_error_handlers
 from .limits import BodyLimits
 from .loop_watch import watching
-from .middleware import RequestContext
+from .middleware import HeadAsGet, RequestContext
 from .settings import Settings
 
 TITLE = {{ cookiecutter.project_name | python_string }}
@@ -31,9 +31,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.database = database
             yield
 
-    app = FastAPI(title=TITLE, lifespan=lifespan)
+    app = FastAPI(
+        title=TITLE,
+        lifespan=lifespan,
+        # /users/ is a 404, not a redirect to the host the request's Host header names.
+        redirect_slashes=False,
+        # An operation's id is its function's name: what client generators name methods.
+        generate_unique_id_function=lambda route: route.name,
+    )
     install_error_handlers(app)
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(RequestContext)  # outermost: the limits' answers carry the request id
     # Side by side, not under one parent router: each level of nesting costs every
     # request a second route match.

@@ -135,11 +135,13 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _documented_methods(app: FastAPI, path: str) -> list[str]:
-    """The methods the OpenAPI document lists for `path`. (Starlette's Allow names only those
-    of the first route on the path: GET /tasks and POST /tasks are two routes.)"""
+    """The methods the OpenAPI document lists for `path`, and HEAD with GET. (Starlette's
+    Allow names only those of the first route on the path: GET /tasks and POST /tasks are
+    two routes.)"""
     for template, operations in app.openapi()["paths"].items():
         if compile_path(template)[0].match(path):
-            return sorted(method.upper() for method in operations)
+            methods = {method.upper() for method in operations}
+            return sorted(methods | {"HEAD"} if "GET" in methods else methods)
     return []
 
 

@@ -1,5 +1,5 @@
 """Around every request: its id, its arrival (from which its waits for the database count),
-its access line, and the 500 for an error nothing handled.
+its access line, and the 500 for an error nothing handled; HEAD wherever GET is.
 
 The id is the client's `X-Request-ID` when it is well-formed, a new one otherwise; it goes
 back in the response's `X-Request-ID`, in every error body, and on every line logged while
@@ -78,3 +78,23 @@ def _given_id(scope: Scope) -> str | None:
         if name == HEADER and WELL_FORMED.fullmatch(value):
             return value.decode("ascii")
     return None
+
+
+class HeadAsGet:
+    """HEAD answered as GET is, without the body, wherever GET is (RFC 9110): the routes and
+    the document name GET only."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)

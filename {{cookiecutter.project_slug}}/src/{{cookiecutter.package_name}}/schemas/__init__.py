@@ -4,7 +4,7 @@ The tests check that every column of every model appears in its <Model>Read, exc
 columns a model marks private with mapped_column(info={"private": True}).
 """
 
-from .common import INTEGER_MAX, Id
+from .common import INTEGER_MAX, Id, WrittenPlainly
 from .page import Page, Rows
 from .project import ProjectCreate, ProjectRead, ProjectUpdate
 from .tag import TagCreate, TagRead, TagUpdate
@@ -28,4 +28,5 @@ __all__ = [
     "UserCreate",
     "UserRead",
     "UserUpdate",
+    "WrittenPlainly",
 ]

@@ -6,18 +6,71 @@ filter or a body would reach the driver and fail there. Bounded here, it is a 42
 any work starts.
 """
 
+import re
+import unicodedata
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+)
 
 INTEGER_MAX = 2**31 - 1
+_DIGITS = re.compile(r"0|[1-9][0-9]*")
 
-Id = Annotated[int, Field(ge=1, le=INTEGER_MAX)]
+
+def _written_plainly(value: object) -> object:
+    """A path or query value as one way of writing its number: "1512", never "1512.0",
+    "1_512", "+1512", " 1512" or "01512", which Python's int() also reads."""
+    if isinstance(value, str) and not _DIGITS.fullmatch(value):
+        raise ValueError("not a whole number written plainly: digits only, no leading zero")
+    return value
+
+
+def _whole(value: object) -> object:
+    """A JSON number with nothing after the point (4069.0), which JSON Schema counts as an
+    integer, as that integer."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+WrittenPlainly = BeforeValidator(_written_plainly)
+# Constraints first: a validator before them keeps them out of the JSON Schema.
+Id = Annotated[int, Field(ge=1, le=INTEGER_MAX), WrittenPlainly]
 # An id in a body, where JSON carries numbers: "1" or true is refused, as the document says.
 # (Strict per field, not per model: FastAPI validates a body once parsed, as Python objects,
 # and a strict model would refuse the strings JSON carries dates, UUIDs and enums in.)
-StrictId = Annotated[Id, Strict()]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+StrictId = Annotated[int, Strict(), Field(ge=1, le=INTEGER_MAX), BeforeValidator(_whole)]
+# Characters that do not show: spaces, control characters, and format characters (zero-width
+# spaces, direction marks, the byte order mark). Spelt out rather than \s, which JSON Schema's,
+# pydantic's and Python's regular expressions each read differently.
+INVISIBLE = r"\x00-\x20\x7f-\xa0\xad\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff"
+
+
+def composed(text: str) -> str:
+    """One form of each text: "cafe" and a combining accent is "café", one character."""
+    return unicodedata.normalize("NFC", text)
+
+
+def lowered(text: str) -> str:
+    """In lower case, no longer than it was: İ, whose lower case is two characters, is i."""
+    return text.replace("\u0130", "i").lower()
+
+
+# Text with a character that shows, composed; measured again once composed, which lengthens
+# a few characters (a text of them may then be refused).
+Name = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=100, pattern=f"[^{INVISIBLE}]"
+    ),
+    AfterValidator(composed),
+    Field(max_length=100),
+]
 
 
 class Input(BaseModel):

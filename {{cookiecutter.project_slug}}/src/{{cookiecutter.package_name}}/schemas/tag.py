@@ -2,14 +2,17 @@ from typing import Annotated
 
 from pydantic import MISSING, AfterValidator, Field, StringConstraints
 
-from .common import Input, RowRead
+from .common import INVISIBLE, Input, RowRead, composed, lowered
 
-# Stored in lower case, so names are unique regardless of case; measured again once lowered,
-# which can lengthen a name ("İ" becomes two characters).
+# Stored composed and in lower case, so names are unique regardless of case and of how an
+# accent was typed; measured again once composed (see Name).
 TagName = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=50),
-    AfterValidator(str.lower),
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=50, pattern=f"[^{INVISIBLE}]"
+    ),
+    AfterValidator(composed),
+    AfterValidator(lowered),
     Field(max_length=50),
 ]
 

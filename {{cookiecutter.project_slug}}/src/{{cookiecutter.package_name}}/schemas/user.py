@@ -2,18 +2,17 @@ from typing import Annotated
 
 from pydantic import MISSING, AfterValidator, Field, StringConstraints
 
-from .common import Input, Name, RowRead
+from .common import INVISIBLE, Input, Name, RowRead, composed, lowered
 
-# Characters spelt out rather than \s, which JSON Schema's, pydantic's and Python's regular
-# expressions each read differently: no space, control character or byte order mark.
-_PART = r"[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]+"
-# Lower case, measured again once lowered (see TagName).
+_PART = rf"[^@{INVISIBLE}]+"
+# Composed and in lower case, measured again once composed (see TagName).
 Email = Annotated[
     str,
     StringConstraints(
         strip_whitespace=True, max_length=254, pattern=rf"^{_PART}@{_PART}\.{_PART}$"
     ),
-    AfterValidator(str.lower),
+    AfterValidator(composed),
+    AfterValidator(lowered),
     Field(max_length=254),
 ]
 
