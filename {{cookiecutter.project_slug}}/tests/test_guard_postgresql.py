@@ -8,7 +8,7 @@ import contextlib
 import socket
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -194,9 +194,10 @@ async def answers(server_url: str, requests: list[tuple[str, str]]) -> list[Answ
         return await asyncio.gather(*(answer(method, path) for method, path in requests))
 
 
-def migration_within(settings: Settings, seconds: float) -> str:
-    """What migrating to the head came to within `seconds`: "migrated", the name of the
-    error it raised, or that it still waits (its thread, left behind, ends with the route)."""
+def migrating(settings: Settings) -> Callable[[float], str]:
+    """Start migrating to the head in a thread. The function returned says what that came to
+    within `seconds` more: "migrated", the name of the error it raised, or that it still
+    waits (its thread, left behind, ends with the route)."""
     outcome: list[str] = []
 
     def migrate() -> None:
@@ -208,8 +209,12 @@ def migration_within(settings: Settings, seconds: float) -> str:
 
     thread = threading.Thread(target=migrate, daemon=True)
     thread.start()
-    thread.join(seconds)
-    return outcome[0] if outcome else f"still waiting after {seconds:g} s"
+
+    def within(seconds: float) -> str:
+        thread.join(seconds)
+        return outcome[0] if outcome else f"still waiting after {seconds:g} s"
+
+    return within
 
 
 def test_a_server_that_never_answers_is_503_in_time_then_serves(settings: Settings) -> None:
@@ -226,8 +231,9 @@ def test_a_server_that_never_answers_is_503_in_time_then_serves(settings: Settin
         bound = settings.connect_timeout_s + SLACK_S
         requests = [("GET", "/readyz"), ("GET", "/users"), ("POST", "/users")]
         with serving(create_app(settings)) as server_url:
+            migration = migrating(settings)  # what `serve` does first; meanwhile, requests
             seen = asyncio.run(answers(server_url, requests))
-            migrated = migration_within(settings, bound + 5)  # what `serve` does first
+            migrated = migration(bound + 5)
             route.opened.set()
             healed = asyncio.run(answers(server_url, requests[:2]))
     finally:
