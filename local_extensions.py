@@ -1,14 +1,14 @@
 """Jinja filters that quote free-text answers (names, descriptions) for the file they land in,
-so any text renders into valid TOML and Python."""
+so any text renders into valid TOML and Python that the project's own ruff leaves as it is."""
 
-import re
 import unicodedata
 from collections.abc import Callable
 
 from cookiecutter.utils import simple_filter
 
-# What a literal may take of a line: the projects' line length, less what comes before it.
-LINE = 80
+# The generated projects' line length (their ruff's).
+LINE_LENGTH = 100
+INDENT = 4
 
 
 @simple_filter
@@ -18,59 +18,70 @@ def toml_string(value: str) -> str:
 
 
 @simple_filter
-def python_string(value: str) -> str:
-    """A Python string literal as the formatter writes it: in double quotes, unless single
-    quotes need fewer escapes; a long one as literals of a line each, in parentheses."""
-    quote = "'" if value.count('"') > value.count("'") else '"'
-
-    def literal(text: str) -> str:
-        return quote + _escaped(text, quote) + quote
-
-    lines = _lines(value, lambda line: len(literal(line)) <= LINE)
-    if len(lines) == 1:
-        return literal(value)
-    return "(\n" + "".join(f"    {literal(line)}\n" for line in lines) + ")"
+def python_string(value: str, room: int = LINE_LENGTH) -> str:
+    """A Python string literal as ruff writes it, for a line with `room` columns left: one
+    literal if it fits, else literals of a line each in parentheses (each in double quotes,
+    unless single quotes need fewer escapes, as ruff chooses per literal)."""
+    if len(_literal(value)) <= room:
+        return _literal(value)
+    parts = _parts(value, lambda part: len(_literal(part)) <= LINE_LENGTH - INDENT)
+    return "(\n" + "".join(f"{' ' * INDENT}{_literal(part)}\n" for part in parts) + ")"
 
 
 @simple_filter
 def python_docstring(value: str) -> str:
-    """A docstring of the text, wrapped at the line length: a newline for the space at
-    each cut."""
-
-    def escaped(text: str) -> str:
-        text = "".join(map(_in_source, text.replace("\\", "\\\\")))
-        return re.sub(r'"(?="|$)', r'\\"', text)  # no three quotes in a row, none at the end
-
-    lines = _lines(value, lambda line: len(escaped(line)) <= LINE + 10)
-    *cut, last = lines
-    text = "\n".join([*(escaped(line.removesuffix(" ")) for line in cut), escaped(last)])
+    """A docstring of the text, its words wrapped at the line length (runs of spaces as
+    one: a docstring is a paragraph, not data)."""
+    lines: list[str] = []
+    for word in value.split():
+        joined = f"{lines[-1]} {word}" if lines else word
+        if lines and len(_docstring_text(joined)) <= LINE_LENGTH - 3:  # 3: the quotes
+            lines[-1] = joined
+        else:
+            lines.append(word)  # a word longer than a line has one of its own
+    text = "\n".join(map(_docstring_text, lines))
     return f'"""{text}"""'
 
 
-def _lines(value: str, fits: Callable[[str], bool]) -> list[str]:
-    """The value cut into lines that fit, after a space where there is one."""
-    lines = []
+def _literal(text: str) -> str:
+    quote = "'" if text.count('"') > text.count("'") else '"'
+    escaped = text.replace("\\", "\\\\").replace(quote, "\\" + quote)
+    return quote + "".join(map(_in_source, escaped)) + quote
+
+
+def _docstring_text(text: str) -> str:
+    """The text as it may stand between triple quotes: no three quotes in a row, none last."""
+    escaped = "".join(map(_in_source, text.replace("\\", "\\\\")))
+    return "".join(
+        '\\"' if char == '"' and escaped[i + 1 : i + 2] in ('"', "") else char
+        for i, char in enumerate(escaped)
+    )
+
+
+def _parts(value: str, fits: Callable[[str], bool]) -> list[str]:
+    """The value cut into parts that fit (after a space where there is one), each at least
+    one character long."""
+    parts = []
     rest = value
     while not fits(rest):
-        end = len(rest)
-        while not fits(rest[:end]):
+        end = min(len(rest), LINE_LENGTH)
+        while end > 1 and not fits(rest[:end]):
             end -= 1
         cut = rest.rfind(" ", 0, end) + 1 or end
-        lines.append(rest[:cut])
+        parts.append(rest[:cut])
         rest = rest[cut:]
-    return [*lines, rest]
-
-
-def _escaped(text: str, quote: str) -> str:
-    text = text.replace("\\", "\\\\").replace(quote, "\\" + quote)
-    return "".join(map(_in_source, text))
+    return [*parts, rest]
 
 
 def _in_source(char: str) -> str:
-    """A character as Python source writes it: by name if it is punctuation, a space or a
-    symbol outside ASCII (an en dash, a curly quote, a no-break space), which reads as an
-    ASCII one and which linters flag (ruff's RUF001); as it is otherwise."""
-    if char.isascii() or unicodedata.category(char)[0] in "LMN":
+    """A character as Python source writes it: escaped if it is punctuation, a space or a
+    format character outside ASCII (an en dash, a curly quote, a no-break space, a zero-width
+    space), which reads as an ASCII one or as nothing and which linters flag (ruff's RUF001),
+    by name in the Basic Multilingual Plane, whose names every supported Python knows. As it
+    is otherwise: letters, digits, marks, and symbols other than modifiers and those of
+    mathematics and currency (a circumflex, a minus sign), which linters flag too."""
+    category = unicodedata.category(char)
+    if char.isascii() or (category[0] in "LMN" and category != "Lm") or category == "So":
         return char
-    name = unicodedata.name(char, "")
+    name = unicodedata.name(char, "") if ord(char) <= 0xFFFF else ""
     return f"\\N{{{name}}}" if name else f"\\U{ord(char):08x}"

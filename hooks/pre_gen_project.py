@@ -19,8 +19,9 @@ ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 GIVEN = json.loads(r"""{{ _cookiecutter | default({}) | tojson }}""")
 
 # The import and distribution names (lower case, "_" for "-" and ".") of what a generated
-# project installs, in any variant: a package or distribution of one of these names shadows
-# it, or depends on itself. The template's tests check the list against the variants.
+# project installs, in any variant, and its own tests package: a package or distribution of
+# one of these names shadows it, or depends on itself. The template's tests check the list
+# against the variants.
 DEPENDENCY_NAMES = frozenset(
     {
         "aiosqlite", "alembic", "annotated_doc", "annotated_types", "anyio", "ast_serialize",
@@ -43,9 +44,9 @@ SLUG = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*")
 # No space, quote, backslash or control character: it lands in TOML strings.
 ADDRESS_PART = r'[^@\s"\\\x00-\x1f\x7f]+'
 EMAIL = re.compile(rf"{ADDRESS_PART}@{ADDRESS_PART}\.{ADDRESS_PART}")
-# Longer names make wheel file names longer than file systems take, and imports of the
-# package longer than a line.
-LONGEST_SLUG = 40
+# Longer, and an import of the package no longer fits on a line of the project
+# (cookiecutter.json cuts a slug it derives here too).
+LONGEST_NAME = 40
 FREE_TEXT = ("project_name", "description", "author_name")
 JINJA = re.compile(r"\{[#%{]")  # what opens Jinja markup
 
@@ -60,7 +61,9 @@ def package_problem(name: str) -> str | None:
     if name in sys.stdlib_module_names or name == "test":  # test: the stdlib's own test suite
         return f"shadows the standard-library module {name!r}"
     if name in DEPENDENCY_NAMES:
-        return f"shadows {name!r}, which the generated project installs"
+        return f"shadows {name!r}, which the generated project uses"
+    if len(name) > LONGEST_NAME:
+        return f"is longer than {LONGEST_NAME} characters"
     return None
 
 
@@ -68,7 +71,7 @@ def problems(answers: dict[str, str], given: dict[str, str]) -> list[str]:
     found = []
     for key in FREE_TEXT:
         value = answers[key]
-        if JINJA.search(given.get(key, "")):
+        if JINJA.search(str(given.get(key, ""))):
             found.append(
                 f"{key} {given[key]!r} holds Jinja markup, which cookiecutter runs in an answer "
                 f"given with --no-input or a config file (it made {value!r}); write it without"
@@ -77,9 +80,9 @@ def problems(answers: dict[str, str], given: dict[str, str]) -> list[str]:
             found.append(f"{key} is empty; give a short text")
         elif any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in value):
             found.append(f"{key} {value!r} contains a line break or control character; remove it")
-    found += slug_problems(answers["project_slug"], answers["project_name"])
-    package = answers["package_name"]
-    if reason := package_problem(package):
+    slug, package = answers["project_slug"], answers["package_name"]
+    found += slug_problems(slug, answers["project_name"])
+    if slug != "-" and (reason := package_problem(package)):  # "-": said once, above
         found.append(f"package_name {package!r} {reason}; choose another, e.g. 'my_service'")
     email = answers["author_email"]
     if not EMAIL.fullmatch(email):
@@ -98,10 +101,10 @@ def slug_problems(slug: str, project_name: str) -> list[str]:
             f"project_slug {slug!r} is not a valid distribution name; use lower-case letters, "
             "digits and single '-', '_' or '.' between them, e.g. 'my-service'"
         ]
-    if len(slug) > LONGEST_SLUG:
-        return [f"project_slug {slug!r} is longer than {LONGEST_SLUG} characters; shorten it"]
+    if len(slug) > LONGEST_NAME:
+        return [f"project_slug {slug!r} is longer than {LONGEST_NAME} characters; shorten it"]
     if (name := re.sub(r"[-_.]+", "_", slug)) in DEPENDENCY_NAMES:
-        return [f"project_slug {slug!r} is the name of {name!r}, which the project installs"]
+        return [f"project_slug {slug!r} is the name of {name!r}, which the project uses"]
     return []
 
 

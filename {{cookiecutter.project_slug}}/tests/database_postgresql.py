@@ -28,7 +28,8 @@ DISCONNECT = text(
     "WHERE datname = :database AND pid <> pg_backend_pid()"
 )
 # What a test could change of the schema: relations (tables, views, sequences, indexes) and
-# their columns, index and constraint definitions, types (enums), triggers.
+# their columns, index and constraint definitions, types (enums), triggers; and the revision
+# Alembic records (a test's own revision may change nothing else).
 SCHEMA = text(
     "SELECT md5(string_agg(part, ',' ORDER BY part)) FROM ("
     " SELECT concat_ws(' ', table_name, column_name, data_type, is_nullable, column_default)"
@@ -39,7 +40,8 @@ SCHEMA = text(
     " UNION ALL SELECT concat_ws(' ', conname, pg_get_constraintdef(oid)) FROM pg_constraint"
     " WHERE connamespace = 'public'::regnamespace"
     " UNION ALL SELECT typname::text FROM pg_type WHERE typnamespace = 'public'::regnamespace"
-    " UNION ALL SELECT tgname::text FROM pg_trigger WHERE NOT tgisinternal) AS parts"
+    " UNION ALL SELECT tgname::text FROM pg_trigger WHERE NOT tgisinternal"
+    " UNION ALL SELECT 'revision ' || version_num FROM alembic_version) AS parts"
 )
 TABLES = text(
     "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
@@ -204,14 +206,14 @@ def truncate(connection: Connection) -> None:
 def unusable(url: str, directory: Path) -> dict[str, tuple[dict[str, str], str]]:
     """Settings of this database the service cannot run with, by what is wrong: the
     environment, and a part of the one line the command line answers with."""
-    server = make_url(url)
+    server = make_url(url).set(password="not-to-be-shown")  # the server may trust anyone
     wrong = {
         "a port nothing listens on": server.set(host="127.0.0.1", port=1),
         "a database that does not exist": server.set(database="no_such_database"),
         "a user that does not exist": server.set(username="no_such_user"),
     }
     return {
-        "a statement timeout of none": ({"STATEMENT_TIMEOUT_MS": "0"}, "STATEMENT_TIMEOUT_MS='0'"),
+        "no statement timeout": ({"STATEMENT_TIMEOUT_MS": "0"}, "STATEMENT_TIMEOUT_MS='0'"),
         **{
             what: (
                 {"DATABASE_URL": wrong_url.render_as_string(hide_password=False)},

@@ -64,7 +64,7 @@ def unusable(url: str, directory: Path) -> dict[str, tuple[dict[str, str], str]]
     environment, and a part of the one line the command line answers with."""
     folder, not_sqlite, file = directory / "folder", directory / "random.db", directory / "file"
     folder.mkdir()
-    not_sqlite.write_bytes(b"not a database\n" * 300)
+    not_sqlite.write_bytes(b"not a database\n" * 300)  # longer than SQLite's header
     file.touch()
     in_file = {
         "a folder": folder,
@@ -73,6 +73,7 @@ def unusable(url: str, directory: Path) -> dict[str, tuple[dict[str, str], str]]
     }
     return {
         "a database in memory": ({"DATABASE_URL": "sqlite:///:memory:"}, "a database in memory"),
+        "a host": ({"DATABASE_URL": "sqlite://data/service.db"}, "three slashes"),
         "an unknown synchronous mode": ({"SQLITE_SYNCHRONOUS": "OFF"}, "SQLITE_SYNCHRONOUS='OFF'"),
         **{
             what: ({"DATABASE_URL": f"sqlite:///{path}"}, f"(DATABASE_URL=sqlite:///{path})")

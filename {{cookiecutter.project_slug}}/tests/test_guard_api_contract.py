@@ -29,11 +29,9 @@ from schemathesis.specs.openapi.checks import (
 
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from tests.database import DRIVER, empty
+from tests.database import empty
+from tests.problems import INTERNALS
 from tests.server import serving
-
-# What only the code behind an API says: a driver, a library, a traceback, a statement.
-INTERNALS = re.compile(rf"Traceback|{DRIVER}|sqlalchemy|\[SQL: |Background on this error")
 
 
 @schemathesis.check

@@ -19,7 +19,7 @@ from .loop_watch import watching
 from .middleware import HeadAsGet, RequestContext
 from .settings import Settings
 
-TITLE = {{ cookiecutter.project_name | python_string }}
+TITLE = {{ cookiecutter.project_name | python_string(92) }}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 import uvicorn
+from alembic.script.revision import ResolutionError, RevisionError
 from alembic.util import CommandError
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
@@ -69,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     serve_parser = commands.add_parser(
         "serve", help="migrate and seed (see MIGRATE_ON_START, SEED_ON_START), then serve HTTP"
     )
-    serve_parser.add_argument("--host", help="interface to bind (default: HOST)")
+    serve_parser.add_argument("--host", type=non_empty, help="interface to bind (default: HOST)")
     serve_parser.add_argument(
         "--port",
         type=whole_number(0, 65535),
@@ -116,11 +117,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     except MigrationRefused as error:
         sys.exit(f"{args.command}: {error}")
     except CommandError as error:  # Alembic's: a revision it cannot find, for one
-        revisions = [script.revision for script in migration_scripts().walk_revisions()]
-        sys.exit(f"{args.command}: {error}; the revisions: {', '.join(reversed(revisions))}")
+        sys.exit(f"{args.command}: {error}{_known_revisions(error)}")
+    except RevisionError as error:  # the database's is one the migrations do not have
+        sys.exit(f"{args.command}: {error} (a newer release's?){_known_revisions(error)}")
     except DBAPIError as error:  # the database, not the command, failed
         url = make_url(settings.database_url).render_as_string(hide_password=True)
         sys.exit(f"{args.command}: {driver_message(error)} (DATABASE_URL={url})")
+
+
+def non_empty(text: str) -> str:
+    """An argument type: text, not nothing (an empty host binds every interface)."""
+    if not text:
+        raise argparse.ArgumentTypeError("is empty")
+    return text
 
 
 def whole_number(least: int, most: int | None = None) -> Callable[[str], int]:
@@ -137,6 +146,14 @@ def whole_number(least: int, most: int | None = None) -> Callable[[str], int]:
         return number
 
     return parsed
+
+
+def _known_revisions(error: Exception) -> str:
+    """For a revision Alembic cannot find, the ones it has, oldest first."""
+    if not isinstance(error, ResolutionError) and "Can't locate revision" not in str(error):
+        return ""
+    revisions = [script.revision for script in migration_scripts().walk_revisions()]
+    return f"; the revisions: {', '.join(reversed(revisions))}"
 
 
 def _described(error: ErrorDetails) -> str:

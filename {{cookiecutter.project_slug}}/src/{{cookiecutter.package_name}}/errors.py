@@ -141,7 +141,7 @@ def _documented_methods(app: FastAPI, path: str) -> list[str]:
     for template, operations in app.openapi()["paths"].items():
         if compile_path(template)[0].match(path):
             methods = {method.upper() for method in operations}
-            return sorted(methods | {"HEAD"} if "GET" in methods else methods)
+            return sorted((methods | {"HEAD"}) if "GET" in methods else methods)
     return []
 
 

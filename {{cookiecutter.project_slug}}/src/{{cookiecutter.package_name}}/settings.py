@@ -14,7 +14,7 @@ PACKAGE = __name__.partition(".")[0]
 DATABASE: Final = "{{ cookiecutter.database }}"
 {%- if cookiecutter.database == "sqlite" %}
 # The schemes DATABASE_URL may use: the service opens each with its own driver.
-SCHEMES: Final = ("sqlite", "sqlite+pysqlite", "sqlite+aiosqlite")
+SCHEMES: Final = ("sqlite", "sqlite+pysqlite"{% if cookiecutter.session_style == "async" %}, "sqlite+aiosqlite"{% endif %})
 DRIVERNAME: Final = "sqlite"
 {%- else %}
 # The schemes DATABASE_URL may use (postgres:// as hosting platforms write it): the service
@@ -43,10 +43,14 @@ class Settings(BaseSettings):
                 f"({', '.join(SCHEMES)}), e.g. {example}"
             )
 {%- if cookiecutter.database == "sqlite" %}
-        if url.database in (None, "", ":memory:"):
+        if url.database in (None, "", ":memory:") or url.query.get("mode") == "memory":
             raise ValueError(
                 "a database in memory, which each connection has its own of and the process "
                 f"loses at exit; name a file, e.g. {example}"
+            )
+        if url.host or url.port or url.username or url.password:
+            raise ValueError(
+                f"a file path takes three slashes (four if absolute), and no host: {example}"
             )
 {%- endif %}
         return url.set(drivername=DRIVERNAME).render_as_string(hide_password=False)

@@ -39,16 +39,20 @@ def _whole(value: object) -> object:
 
 
 WrittenPlainly = BeforeValidator(_written_plainly)
-# Constraints first: a validator before them keeps them out of the JSON Schema.
-Id = Annotated[int, Field(ge=1, le=INTEGER_MAX), WrittenPlainly]
+IdRange = Field(ge=1, le=INTEGER_MAX)
+# The range first: a validator before it keeps it out of the JSON Schema.
+Id = Annotated[int, IdRange, WrittenPlainly]
 # An id in a body, where JSON carries numbers: "1" or true is refused, as the document says.
 # (Strict per field, not per model: FastAPI validates a body once parsed, as Python objects,
 # and a strict model would refuse the strings JSON carries dates, UUIDs and enums in.)
-StrictId = Annotated[int, Strict(), Field(ge=1, le=INTEGER_MAX), BeforeValidator(_whole)]
-# Characters that do not show: spaces, control characters, and format characters (zero-width
-# spaces, direction marks, the byte order mark). Spelt out rather than \s, which JSON Schema's,
-# pydantic's and Python's regular expressions each read differently.
-INVISIBLE = r"\x00-\x20\x7f-\xa0\xad\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff"
+StrictId = Annotated[int, Strict(), IdRange, BeforeValidator(_whole)]
+# Characters that do not show: spaces, control characters, format characters (zero-width
+# spaces, direction marks and isolates, the byte order mark), fillers. Spelt out rather than
+# \s, which JSON Schema's, pydantic's and Python's regular expressions each read differently.
+INVISIBLE = (
+    r"\x00-\x20\x7f-\xa0\xad\u061c\u115f\u1160\u1680\u180e\u2000-\u200f\u2028-\u202f"
+    r"\u205f-\u206f\u2800\u3000\u3164\ufeff\uffa0\ufff9-\ufffb"
+)
 
 
 def composed(text: str) -> str:
