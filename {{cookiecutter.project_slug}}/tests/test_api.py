@@ -87,7 +87,8 @@ def assert_problem(response: Response, status: int) -> str:
     assert problem["type"], problem
     detail: str = problem["detail"]
     assert detail, f"a {status} must say what is wrong"
-    assert not (said := INTERNALS.search(response.text)), f"a {status} says {said}: {problem}"
+    said = INTERNALS.search(response.text)
+    assert said is None, f"a {status} says {said and said[0]!r}, only the code's words: {problem}"
     return detail
 
 
