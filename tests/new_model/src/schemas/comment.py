@@ -2,9 +2,15 @@ from typing import Annotated
 
 from pydantic import MISSING, StringConstraints
 
-from .common import Input, RowRead, StrictId
+from .common import INVISIBLE, Input, RowRead, StrictId
 
-Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+# Text with a character that shows, as the document's pattern says (see Name).
+Body = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=2000, pattern=f"[^{INVISIBLE}]"
+    ),
+]
 
 
 class CommentCreate(Input):
