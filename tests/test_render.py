@@ -31,8 +31,8 @@ RENDERED_VARIANTS = {
         "author_name": 'Zoë "Z" O\'Neil',
     },
     "long-names": {
-        "project_name": "Inventory And Fulfilment Reconciliation Service",
-        "package_name": "inventory_and_fulfilment_reconciliation_service",
+        # Names as long as the answers hook allows (40), derived from the project name.
+        "project_name": "Order Fulfilment And Reconciliation APIs",
     },
 }
 LEFTOVER_JINJA = re.compile(r"(?<!\$){{|{%|{#")  # ${{ }}: a GitHub Actions expression
