@@ -60,9 +60,10 @@ def stopped_threads_of(command: Callable[[], None]) -> None:
     try:
         command()
     finally:
-        gc.collect()
-        for thread in set(threading.enumerate()) - before:
-            thread.join(5)
+        if started := set(threading.enumerate()) - before:
+            gc.collect()
+            for thread in started:
+                thread.join(5)
 
 
 def answer(

@@ -99,7 +99,7 @@ def p99(seconds: list[float]) -> float:
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "calls"), [("GET", "/slow-read", 20), ("POST", "/slow-write", 8)]
+    ("method", "path", "calls"), [("GET", "/slow-read", 10), ("POST", "/slow-write", 4)]
 )
 def test_a_slow_service_holds_up_no_other_request(
     settings: Settings, method: str, path: str, calls: int, caplog: pytest.LogCaptureFixture
