@@ -13,6 +13,7 @@ from {{ cookiecutter.package_name }}.db.session import Database
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from tests.database import copy_of, template_database
+from tests.problems import in_process
 
 
 def settings_for(url: str) -> Settings:
@@ -43,14 +44,14 @@ def app(settings: Settings) -> FastAPI:
 
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as client:
+    with in_process(app) as client:
         yield client
 
 
 @pytest.fixture
-def database(client: TestClient) -> Database:
+def database(app: FastAPI, client: TestClient) -> Database:
     """The running app's database (engine and session factories)."""
-    database: Database = client.app.state.database  # type: ignore[attr-defined]
+    database: Database = app.state.database
     return database
 
 

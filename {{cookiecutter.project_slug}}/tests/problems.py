@@ -1,7 +1,13 @@
 """What an error body may not say: what only the code behind the API knows (a traceback, the
-driver's or SQLAlchemy's words, a statement)."""
+driver's or SQLAlchemy's words, a statement). Every app a test serves or calls in process
+is watched for it."""
 
+import contextlib
 import re
+from collections.abc import Iterator
+
+from fastapi.testclient import TestClient
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tests.database import DRIVER
 
@@ -9,3 +15,42 @@ INTERNALS = re.compile(
     rf"Traceback|{DRIVER}|sqlalchemy|\[SQL: |Background on this error|DETAIL: |constraint failed",
     re.IGNORECASE,
 )
+
+
+@contextlib.contextmanager
+def watched(app: ASGIApp) -> Iterator[ASGIApp]:
+    """The app as it is, but that the block fails at its end if an error body the app sent
+    showed INTERNALS."""
+    shown: list[str] = []
+
+    async def app_watched(scope: Scope, receive: Receive, send: Send) -> None:
+        status = 0
+
+        async def send_watched(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body" and status >= 400:
+                body = message.get("body", b"").decode(errors="replace")
+                if said := INTERNALS.search(body):
+                    where = f"{scope['method']} {scope['path']}"
+                    shown.append(f"{where}: {status} says {said[0]!r}: {body[:300]}")
+            await send(message)
+
+        await app(scope, receive, send_watched)
+
+    yield app_watched
+    assert not shown, (
+        "error bodies show what only the code behind the API knows; the log keeps it, the "
+        "body says what the client can act on (errors.py):\n" + "\n".join(shown)
+    )
+
+
+@contextlib.contextmanager
+def in_process(app: ASGIApp, raise_server_exceptions: bool = True) -> Iterator[TestClient]:
+    """A test client of the watched app, its lifespan run."""
+    with (
+        watched(app) as app_watched,
+        TestClient(app_watched, raise_server_exceptions=raise_server_exceptions) as client,
+    ):
+        yield client

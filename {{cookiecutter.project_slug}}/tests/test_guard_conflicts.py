@@ -23,6 +23,7 @@ from {{ cookiecutter.package_name }}.settings import Settings
 
 from tests.factories import new_project, new_tag, new_task, new_user
 from tests.other_client import OtherTransaction
+from tests.problems import in_process
 
 # Long enough for the request to reach the other transaction's lock and wait there.
 MEETS_S = 0.5
@@ -31,7 +32,7 @@ MEETS_S = 0.5
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
     """A client that gets the server's answer, a 500 too, rather than its exception."""
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with in_process(app, raise_server_exceptions=False) as client:
         yield client
 
 

@@ -31,6 +31,7 @@ from tests.database import connected
 from tests.factories import new_project, new_tag, new_task, new_user
 from tests.migrations import migrations_plus
 from tests.other_client import OtherTransaction
+from tests.problems import in_process
 from tests.server import PROMPT_S, SLACK_S, Answer, serving, timed
 from tests.sessions import in_session
 
@@ -77,7 +78,7 @@ def test_read_sessions_are_read_only(settings: Settings) -> None:
 def test_pool_recovers_when_the_server_drops_connections(
     app: FastAPI, fresh_engine: Engine
 ) -> None:
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with in_process(app, raise_server_exceptions=False) as client:
         for _ in range(3):
             assert client.get("/readyz").status_code == 200
         with fresh_engine.connect() as connection:
@@ -100,7 +101,7 @@ def test_an_unreachable_database_is_503_not_500(settings: Settings) -> None:
     settings = settings.model_copy(
         update={"database_url": closed_port.render_as_string(hide_password=False)}
     )
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+    with in_process(create_app(settings), raise_server_exceptions=False) as client:
         assert client.get("/healthz").status_code == 200, "liveness must not need the database"
         for path in ("/readyz", "/users"):
             response = client.get(path)

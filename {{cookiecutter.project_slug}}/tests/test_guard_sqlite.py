@@ -26,6 +26,7 @@ from {{ cookiecutter.package_name }}.settings import Settings
 from tests.database import other_connection
 from tests.factories import new_tag, one_of_every_row
 from tests.migrations import migrations_plus
+from tests.problems import in_process
 from tests.sessions import in_session
 
 # Recreates every table other tables point at, as a batch migration on SQLite does.
@@ -165,7 +166,7 @@ def test_a_writer_waits_for_another_workers_writer_as_long_as_for_the_lock(
     settings: Settings,
 ) -> None:
     settings = settings.model_copy(update={"database_timeout_ms": 300})
-    with TestClient(create_app(settings)) as client, ThreadPoolExecutor(1) as requests:
+    with in_process(create_app(settings)) as client, ThreadPoolExecutor(1) as requests:
         with another_workers_writer(settings):
             given_up = answer_within(requests.submit(client.post, "/tags", json={"name": "a"}), 5)
         # As a later request would: the abandoned wait, woken when the lock was let go, has

@@ -24,6 +24,7 @@ from {{ cookiecutter.package_name }}.db.session import Database
 from {{ cookiecutter.package_name }}.errors import Unavailable
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from tests.problems import in_process
 from tests.sessions import engine_of
 
 RETRY_AFTER = Unavailable.headers["Retry-After"]
@@ -60,7 +61,7 @@ def answer(client: TestClient, method: str, path: str, **kwargs: Any) -> tuple[i
 def test_a_file_it_may_not_write_answers_503_and_heals(settings: Settings) -> None:
     file = database_file(settings)
     assert file is not None
-    with TestClient(create_app(settings)) as client:
+    with in_process(create_app(settings)) as client:
         with unwritable(file):
             read = answer(client, "GET", "/tags")
             refused = answer(client, "POST", "/tags", json={"name": "refused"})

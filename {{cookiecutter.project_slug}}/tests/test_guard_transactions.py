@@ -18,6 +18,7 @@ from {{ cookiecutter.package_name }}.models import Tag, Task, User, task_tags
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from tests.factories import created
+from tests.problems import in_process
 from tests.sessions import as_service, in_session
 
 PACKAGE_DIR = Path(package.__file__).parent
@@ -43,7 +44,7 @@ async def write_then_fail_route(failure: str, database: DatabaseDep) -> None:
 @pytest.fixture
 def failing_client(app: FastAPI) -> Iterator[TestClient]:
     app.include_router(failing_routes)
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with in_process(app, raise_server_exceptions=False) as client:
         yield client
 
 
@@ -103,8 +104,8 @@ def test_error_after_a_write_leaves_nothing(
     assert left == 0, f"a request that failed with {status} kept the row it had flushed"
 
 
-def test_requests_return_their_connections(failing_client: TestClient) -> None:
-    database: Database = failing_client.app.state.database  # type: ignore[attr-defined]
+def test_requests_return_their_connections(app: FastAPI, failing_client: TestClient) -> None:
+    database: Database = app.state.database
     created(failing_client, "/users", {"email": "returned@example.com", "name": "Returned"})
     failing_client.get("/users")
     failing_client.post("/write-then-fail/exception")
