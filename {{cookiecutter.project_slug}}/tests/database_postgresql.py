@@ -214,7 +214,6 @@ def unusable(url: str, directory: Path) -> dict[str, tuple[dict[str, str], str]]
     }
     return {
         "no statement timeout": ({"STATEMENT_TIMEOUT_MS": "0"}, "STATEMENT_TIMEOUT_MS='0'"),
-        "a SQLite URL": ({"DATABASE_URL": "sqlite:///service.db"}, "a sqlite URL"),
         **{
             what: (
                 {"DATABASE_URL": wrong_url.render_as_string(hide_password=False)},

@@ -66,8 +66,12 @@ def unusable(url: str, directory: Path) -> dict[str, tuple[dict[str, str], str]]
     folder.mkdir()
     not_sqlite.write_bytes(b"not a database\n" * 300)  # longer than SQLite's header
     file.touch()
-    # As a file the service's user may only read: SQLite opens it, and refuses the first write.
-    read_only = f"sqlite:///file:{file}?mode=ro&uri=true"
+    # An empty database in WAL mode, as the service leaves its own, opened as a file its user
+    # may only read: the connection opens, and the migration's first write is refused.
+    wal = directory / "wal.db"
+    with closing(sqlite3.connect(wal)) as created:
+        created.execute("PRAGMA journal_mode = WAL")
+    read_only = f"sqlite:///file:{wal}?mode=ro&uri=true"
     in_file = {
         "a folder": folder,
         "a file that is not a database": not_sqlite,
@@ -77,7 +81,6 @@ def unusable(url: str, directory: Path) -> dict[str, tuple[dict[str, str], str]]
         "a database in memory": ({"DATABASE_URL": "sqlite:///:memory:"}, "a database in memory"),
         "a host": ({"DATABASE_URL": "sqlite://data/service.db"}, "three slashes"),
         "an unknown synchronous mode": ({"SQLITE_SYNCHRONOUS": "OFF"}, "SQLITE_SYNCHRONOUS='OFF'"),
-        "a PostgreSQL URL": ({"DATABASE_URL": "postgresql://localhost/x"}, "a postgresql URL"),
         "a file it may only read": ({"DATABASE_URL": read_only}, "readonly database"),
         **{
             what: ({"DATABASE_URL": f"sqlite:///{path}"}, f"(DATABASE_URL=sqlite:///{path})")

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, closing, contextmanager, suppress
 from functools import partial
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from anyio import move_on_after, to_thread
 from sqlalchemy import (
@@ -425,16 +425,22 @@ def migration_transaction(
     driver = connection.connection.driver_connection
     if driver is None or driver.in_transaction:
         raise RuntimeError("migrations must start outside a transaction to turn foreign keys off")
+    _foreign_keys(connection, "OFF")
+    connection.execution_options(**lock_wait(settings.migration_lock_timeout_ms / 1000))
+    try:
+        with begin():
+            yield
+            _check_foreign_keys(connection)
+    finally:
+        # A connection an error invalidated (a file it may not write) is closed already.
+        if not connection.invalidated:
+            _foreign_keys(connection, "ON")
+
+
+def _foreign_keys(connection: Connection, state: Literal["ON", "OFF"]) -> None:
     # Through the DB-API cursor, which the async driver's adapter provides too.
     with closing(connection.connection.cursor()) as cursor:
-        cursor.execute("PRAGMA foreign_keys = OFF")
-        connection.execution_options(**lock_wait(settings.migration_lock_timeout_ms / 1000))
-        try:
-            with begin():
-                yield
-                _check_foreign_keys(connection)
-        finally:
-            cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA foreign_keys = {state}")
 
 
 def migration_timeout(error: OperationalError) -> str | None:
