@@ -45,13 +45,12 @@ def python_docstring(value: str) -> str:
 
 def _literal(text: str) -> str:
     quote = "'" if text.count('"') > text.count("'") else '"'
-    escaped = text.replace("\\", "\\\\").replace(quote, "\\" + quote)
-    return quote + "".join(map(_in_source, escaped)) + quote
+    return quote + _escaped(text).replace(quote, "\\" + quote) + quote
 
 
 def _docstring_text(text: str) -> str:
     """The text as it may stand between triple quotes: no three quotes in a row, none last."""
-    escaped = "".join(map(_in_source, text.replace("\\", "\\\\")))
+    escaped = _escaped(text)
     return "".join(
         '\\"' if char == '"' and escaped[i + 1 : i + 2] in ('"', "") else char
         for i, char in enumerate(escaped)
@@ -71,6 +70,11 @@ def _parts(value: str, fits: Callable[[str], bool]) -> list[str]:
         parts.append(rest[:cut])
         rest = rest[cut:]
     return [*parts, rest]
+
+
+def _escaped(text: str) -> str:
+    """The text as a literal's body: backslashes doubled, look-alikes escaped."""
+    return "".join(map(_in_source, text.replace("\\", "\\\\")))
 
 
 def _in_source(char: str) -> str:

@@ -150,7 +150,8 @@ def whole_number(least: int, most: int | None = None) -> Callable[[str], int]:
 
 def _known_revisions(error: Exception) -> str:
     """For a revision Alembic cannot find, the ones it has, oldest first."""
-    if not isinstance(error, ResolutionError) and "Can't locate revision" not in str(error):
+    unresolved = error if isinstance(error, ResolutionError) else error.__cause__
+    if not isinstance(unresolved, ResolutionError):  # Alembic's CommandError wraps it
         return ""
     revisions = [script.revision for script in migration_scripts().walk_revisions()]
     return f"; the revisions: {', '.join(reversed(revisions))}"
