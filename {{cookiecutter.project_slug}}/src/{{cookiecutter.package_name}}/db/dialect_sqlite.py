@@ -226,7 +226,10 @@ def unwritable(url: URL) -> str | None:
         return None
     file = Path(database)
     # The folder holds the journal files SQLite creates; the -wal and -shm files are written.
-    for path in (file, file.with_name(f"{file.name}-wal"), file.with_name(f"{file.name}-shm")):
+    journals = (file.with_name(f"{file.name}-wal"), file.with_name(f"{file.name}-shm"))
+    if os.access(file, os.W_OK):
+        _give_back_the_mode(file, journals)
+    for path in (file, *journals):
         if path.exists() and not os.access(path, os.W_OK):
             return f"{path.name} is read-only"
     if not os.access(file.parent, os.W_OK):
@@ -235,6 +238,17 @@ def unwritable(url: URL) -> str | None:
     if disk.f_bavail * disk.f_frsize < _LEAST_FREE_BYTES:
         return f"the disk of {file.name} is full"
     return None
+
+
+def _give_back_the_mode(file: Path, journals: tuple[Path, ...]) -> None:
+    """SQLite makes the -wal and -shm files with the database file's mode: made while the file
+    was read-only, they stay read-only after it no longer is, and with them the database,
+    until every connection of every process has closed. They get the file's mode back (when
+    this process's user made them: a chmod of someone else's fails)."""
+    for journal in journals:
+        with suppress(OSError):  # gone, or another user's
+            if not os.access(journal, os.W_OK) and journal.stat().st_uid == os.geteuid():
+                journal.chmod(file.stat().st_mode & 0o777)
 
 
 def lock_wait(seconds: float) -> dict[str, Any]:
