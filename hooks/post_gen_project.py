@@ -1,6 +1,7 @@
 """Keep only the files of the chosen options, then print the next steps."""
 
 import shutil
+import subprocess
 from pathlib import Path
 
 ANSWERS = {
@@ -12,6 +13,9 @@ ANSWERS = {
 }
 PACKAGE = "{{ cookiecutter.package_name }}"
 SLUG = "{{ cookiecutter.project_slug }}"
+# Cruft renders without cookiecutter's own entry point, which sets _output_dir; its updates
+# diff two renders, and a repository in them would be diffed too.
+BY_CRUFT = "{{ cookiecutter._output_dir is not defined }}" == "True"
 
 # Files an option turns off; a pattern takes a file's versions too, so the order in which
 # the two tables apply does not matter.
@@ -42,6 +46,22 @@ def remove(path: Path) -> None:
         path.unlink()
 
 
+def make_repository() -> None:
+    """A git repository with every file staged: pre-commit (`make lint`) checks only what git
+    knows of. Not inside another repository (a monorepo's), which the project then joins."""
+    if shutil.which("git") is None:
+        print("git not found: run `git init && git add --all` in the project before `make lint`")
+        return
+    outer = subprocess.run(
+        ["git", "rev-parse", "--show-toplevel"], cwd="..", capture_output=True, text=True
+    )
+    if outer.returncode == 0:
+        print(f"In the git repository {outer.stdout.strip()}: add the project to it there.")
+        return
+    subprocess.run(["git", "init", "--quiet"], check=True)
+    subprocess.run(["git", "add", "--all"], check=True)
+
+
 def main() -> None:
     for (option, value), patterns in ONLY_WHEN.items():
         if ANSWERS[option] != value:
@@ -56,7 +76,10 @@ def main() -> None:
                 version.rename(path)
             else:
                 remove(version)
-    print(f"\nCreated {SLUG}. Next:\n\n    cd {SLUG}\n    uv run {SLUG} serve\n    uv run pytest\n")
+    if not BY_CRUFT:
+        make_repository()
+    next_steps = f"cd {SLUG}\n    ./uvw run {SLUG} serve\n    ./uvw run pytest"
+    print(f"\nCreated {SLUG}. Next:\n\n    {next_steps}\n")
 
 
 if __name__ == "__main__":

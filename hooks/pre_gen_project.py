@@ -12,6 +12,7 @@ import keyword
 import re
 import sys
 import unicodedata
+from pathlib import Path
 
 ANSWERS = json.loads(r"""{{ cookiecutter | tojson }}""")
 # The answers as given, before cookiecutter rendered them: one given on its command line or
@@ -108,8 +109,20 @@ def slug_problems(slug: str, project_name: str) -> list[str]:
     return []
 
 
+def place_problems(project: Path) -> list[str]:
+    """A project rendered inside a template's folder (this one's clone, say) would be checked,
+    linted and committed with the template's files, and theirs with it."""
+    for folder in project.resolve().parents:
+        if (folder / "cookiecutter.json").is_file():
+            return [
+                f"the project would land inside the template's folder {folder}; "
+                "render it elsewhere, e.g. with --output-dir .."
+            ]
+    return []
+
+
 if __name__ == "__main__":
-    errors = problems(ANSWERS, GIVEN)
+    errors = problems(ANSWERS, GIVEN) + place_problems(Path.cwd())
     for error in errors:
         print(f"error: {error}", file=sys.stderr)
     sys.exit(1 if errors else 0)

@@ -36,6 +36,15 @@ def prepared(
     return get
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow: what installs a full variant (each a fresh environment, its suite, its service)
+    or brings back a failure mode in one; `-m "not slow"` leaves rendering and checking every
+    option value, the answers and the mutations' edits."""
+    for item in items:
+        if "prepared" in getattr(item, "fixturenames", ()) or item.get_closest_marker("mutation"):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """The mutation table: failure mode, the guard that caught it, and what it said.
 

@@ -13,9 +13,9 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
-import pytest
-
+from tests import required
 from tests.service import free_port
 
 SERVER_VARIABLE = "TEST_POSTGRES_URL"
@@ -33,11 +33,10 @@ def binaries() -> Path | None:
     return found[-1].parent if found else None
 
 
-def unavailable(reason: str) -> None:
-    message = f"no PostgreSQL server: {reason}. Set {SERVER_VARIABLE} or install PostgreSQL"
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(message)
-    pytest.skip(message)
+def unavailable(reason: str) -> NoReturn:
+    required.unavailable(
+        f"no PostgreSQL server: {reason}. Set {SERVER_VARIABLE} or install PostgreSQL"
+    )
 
 
 @contextmanager
@@ -49,7 +48,6 @@ def postgres_server() -> Iterator[str]:
     bindir = binaries()
     if bindir is None:
         unavailable("no initdb found (pg_config --bindir, /usr/lib/postgresql/*/bin)")
-    assert bindir is not None
     as_user: list[str] = []
     if os.geteuid() == 0:  # PostgreSQL refuses to run as root
         if not shutil.which("runuser"):

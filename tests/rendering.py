@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -11,15 +12,20 @@ from unittest import mock
 from cookiecutter.main import cookiecutter
 
 ROOT = Path(__file__).parents[1]
+GIT_USER = {
+    f"GIT_{role}_{field}": value
+    for role in ("AUTHOR", "COMMITTER")
+    for field, value in (("NAME", "Test"), ("EMAIL", "test@example.com"))
+}
 
 
-def render(output_dir: Path, **answers: Any) -> Path:
+def render(output_dir: Path, template: Path = ROOT, **answers: Any) -> Path:
     """Render without prompting; answers override the defaults."""
     # cookiecutter writes each hook, rendered, to a temporary file it never deletes.
     with tempfile.TemporaryDirectory() as hooks, mock.patch.object(tempfile, "tempdir", hooks):
         return Path(
             cookiecutter(
-                str(ROOT), no_input=True, output_dir=str(output_dir), extra_context=answers
+                str(template), no_input=True, output_dir=str(output_dir), extra_context=answers
             )
         )
 
@@ -60,3 +66,20 @@ def attempt(
         timeout=timeout,
         check=False,
     )
+
+
+def git(directory: Path, *args: str) -> str:
+    return run(["git", *args], directory, **GIT_USER).strip()
+
+
+def template_copy(directory: Path) -> Path:
+    """The template's files as they are in this work tree, in a repository of their own."""
+    listed = run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], ROOT)
+    for name in filter(None, listed.split("\0")):
+        if (ROOT / name).is_file() or (ROOT / name).is_symlink():
+            (directory / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, directory / name, follow_symlinks=False)
+    git(directory, "init", "-q")
+    git(directory, "add", "-A")
+    git(directory, "commit", "-qm", "template")
+    return directory

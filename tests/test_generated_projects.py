@@ -36,8 +36,6 @@ def test_the_pipeline_passes_here(variant: Variant) -> None:
     does not exist."""
     commands = pipeline_commands(variant.project)
     assert commands, f"{variant.name} renders no pipeline"
-    run(["git", "init", "-q"], variant.project)
-    run(["git", "add", "-A"], variant.project)
     for command in commands:
         output = run(["bash", "-c", command], variant.project, **variant.env)
         if command == "make test":

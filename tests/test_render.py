@@ -47,7 +47,12 @@ def variant(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 
 def rendered_text_files(project: Path) -> list[Path]:
-    return [p for p in project.rglob("*") if p.is_file() and p.suffix in TEXT_SUFFIXES]
+    """The rendered files, not the repository the hook made of them."""
+    return [
+        path
+        for path in project.rglob("*")
+        if path.is_file() and path.suffix in TEXT_SUFFIXES and ".git" not in path.parts
+    ]
 
 
 def test_no_jinja_left(variant: Variant) -> None:

@@ -1,39 +1,16 @@
 """A project made with cruft takes in later template changes and keeps its own edits."""
 
 import json
-import shutil
 import sys
 import tempfile
 from pathlib import Path
 
-from tests.rendering import ROOT, environment, run
+from tests.rendering import GIT_USER, environment, git, run, template_copy
 
 CRUFT = str(Path(sys.executable).with_name("cruft"))
-GIT_USER = {
-    f"GIT_{role}_{field}": value
-    for role in ("AUTHOR", "COMMITTER")
-    for field, value in (("NAME", "Test"), ("EMAIL", "test@example.com"))
-}
 README = "{{cookiecutter.project_slug}}/README.md"
 TEMPLATE_LINE = "A line the template added later."
 USER_SECTION = "\n## Our deployment\n\nNotes only this project has.\n"
-
-
-def git(directory: Path, *args: str) -> str:
-    return run(["git", *args], directory, **GIT_USER).strip()
-
-
-def template_copy(directory: Path) -> Path:
-    """The template's files as they are in this work tree, in a repository of their own."""
-    listed = run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], ROOT)
-    for name in filter(None, listed.split("\0")):
-        if (ROOT / name).is_file():
-            (directory / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, directory / name)
-    git(directory, "init", "-q")
-    git(directory, "add", "-A")
-    git(directory, "commit", "-qm", "template")
-    return directory
 
 
 def cruft(directory: Path, *args: str) -> str:
