@@ -43,6 +43,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "prepared" in getattr(item, "fixturenames", ()) or item.get_closest_marker("mutation"):
             item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("containers"):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -96,6 +96,7 @@ def test_container_commands_run_outside_docker(variant: Variant, tmp_path: Path)
         service.kill()
 
 
+@pytest.mark.containers
 def test_compose_builds_runs_and_keeps_the_rows(variant: Variant) -> None:
     require_engine()
     env = environment(APP_PORT="0", POSTGRES_PASSWORD=secrets.token_hex(16))

@@ -97,7 +97,7 @@ class Machine:
         assert read == [200, created[1]], f"the created tag read back as {read}"
 
 
-@pytest.mark.slow
+@pytest.mark.containers
 def test_the_readmes_commands_work_on_a_fresh_debian_machine(tmp_path: Path) -> None:
     require_engine()
     template_copy(tmp_path / "template")
