@@ -11,7 +11,7 @@ import pytest
 from cookiecutter.exceptions import FailedHookException
 
 from tests.containers import docker, require_engine
-from tests.rendering import ROOT, git, render, template_copy
+from tests.rendering import ROOT, attempt, git, render, template_copy
 
 # A developer's Debian machine: Debian's own python3, which has no pip and whose venv module
 # has none either until python3-venv is installed (PEP 668 forbids `pip install` into it);
@@ -82,11 +82,7 @@ class Machine:
         pytest.fail(f"{command!r} did not answer {url} in 900 s:\n{self.run(f'cat {log}', '/')}")
 
     def attempt(self, *command: str) -> bool:
-        try:
-            docker("exec", self.id, *command, timeout=30)
-        except AssertionError:
-            return False
-        return True
+        return attempt(["docker", "exec", self.id, *command], Path(), timeout=30).returncode == 0
 
     def check_service(self, port: int) -> None:
         name = f"first-hour-{port}"
