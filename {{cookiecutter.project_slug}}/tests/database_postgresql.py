@@ -22,6 +22,8 @@ from sqlalchemy.pool import NullPool
 
 SERVER_VARIABLE = "TEST_POSTGRES_URL"
 DRIVER = "psycopg"  # the DB-API module, as its errors name it
+# A statement that takes :seconds, leaving the cores to the rest.
+SLEEP = text("SELECT pg_sleep(:seconds)")
 
 DISCONNECT = text(
     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -46,6 +48,12 @@ SCHEMA = text(
 TABLES = text(
     "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
 )
+
+
+@contextmanager
+def sleep_in_sql() -> Iterator[None]:
+    """Nothing to add: PostgreSQL has pg_sleep (SQLite's tests define a sleep of their own)."""
+    yield
 
 
 def server() -> Engine:

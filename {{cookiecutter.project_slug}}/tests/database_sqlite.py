@@ -2,15 +2,19 @@
 
 import shutil
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import create_engine, make_url
+from sqlalchemy import Engine, create_engine, event, make_url, text
 
 from {{ cookiecutter.package_name }}.db.base import Base
 
 DRIVER = "sqlite3"  # the DB-API module, as its errors name it
+# A statement that takes :seconds, leaving the cores to the rest (sleep_in_sql defines it).
+SLEEP = text("SELECT sleep(:seconds)")
 
 
 @contextmanager
@@ -34,6 +38,20 @@ def write_lock_held_elsewhere(url: str, table: str) -> Iterator[None]:
         other.execute("BEGIN IMMEDIATE")
         yield
         other.rollback()
+
+
+@contextmanager
+def sleep_in_sql() -> Iterator[None]:
+    """SQL's `sleep(seconds)` on every connection any engine opens in the block."""
+
+    def define(dbapi_connection: Any, _: Any) -> None:
+        dbapi_connection.create_function("sleep", 1, time.sleep)
+
+    event.listen(Engine, "connect", define)
+    try:
+        yield
+    finally:
+        event.remove(Engine, "connect", define)
 
 
 def other_connection(url: str, timeout: float = 5.0) -> closing[sqlite3.Connection]:

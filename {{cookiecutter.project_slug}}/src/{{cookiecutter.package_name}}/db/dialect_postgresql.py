@@ -110,11 +110,13 @@ def scratch_database(settings: Settings) -> Iterator[Settings]:
         server.dispose()
 
 
-def limiters(settings: Settings) -> tuple[Places, Places]:
-    """Places for (writers, readers): pool_size each, apart, so writers that wait for a lock
-    never hold up reads. Threads beyond that only contend for the interpreter (15 ran creates
-    at 0.6 times the rate of 3)."""
-    return Places(settings.pool_size), Places(settings.pool_size)
+def limiters(settings: Settings) -> tuple[Places, Places, Places]:
+    """Places for (writers, readers, slow services' calls): pool_size each for writers and
+    readers, apart, so writers that wait for a lock never hold up reads (threads beyond that
+    only contend for the interpreter: 15 ran creates at 0.6 times the rate of 3). Slow
+    services' calls hold at most all but two of either, which the others' calls keep."""
+    slow = Places(max(1, settings.pool_size - 2))
+    return Places(settings.pool_size), Places(settings.pool_size), slow
 
 
 def begin_without_waiting(session: Session) -> bool:

@@ -193,12 +193,15 @@ def _locked_file(lock: Path, operation: int) -> int:
     return lock_file
 
 
-def limiters(settings: Settings) -> tuple[Writers, None]:
-    """Places for (writers, readers). SQLite's lock admits one writer, so writers queue for
-    it one at a time, across the processes on the file too (Writers). Reads take no thread
-    (None): in WAL mode they do not wait for writers, and a hop to a thread and back costs
-    more than the read."""
-    return Writers(writers_lock(settings)), None
+def limiters(settings: Settings) -> tuple[Writers, None, Places]:
+    """Places for (writers, readers, slow services' calls). SQLite's lock admits one writer,
+    so writers queue for it one at a time, across the processes on the file too (Writers).
+    Reads take no thread (None): in WAL mode they do not wait for writers, and a hop to a
+    thread and back costs more than the read. Slow services' reads run in threads, one per
+    pooled connection but the two that work on the event loop and a writer may need: with
+    three connections or more, the loop never waits for one."""
+    slow = Places(max(1, settings.pool_size + settings.max_overflow - 2))
+    return Writers(writers_lock(settings)), None, slow
 
 
 def writers_lock(settings: Settings) -> Path | None:

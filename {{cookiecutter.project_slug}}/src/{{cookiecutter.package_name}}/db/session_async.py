@@ -13,8 +13,8 @@ pool, and writers stuck behind a lock never hold up reads. The driver waits for 
 (its lock, a row another transaction holds) without blocking the event loop. Where the
 dialect has no places for readers (its reads never wait for writers), a read, and a write
 once it holds the lock, make the driver's calls right on the event loop, until the
-service's calls show it slow (db/slow_services.py). Every wait is bounded by the request's
-deadline (db/waits.py).
+service's calls show it slow; a slow service's calls hold places of their own besides
+(db/slow_services.py). Every wait is bounded by the request's deadline (db/waits.py).
 
 A write that meets a concurrent one (a deadlock, a serialization failure, rows that changed
 under it: `conflicted` in db/dialect.py) runs again as a whole, unseen by the client.
@@ -89,11 +89,10 @@ class Database:
         read_sessions = async_sessionmaker(
             engine, expire_on_commit=False, execution_options={READ_ONLY: True}
         )
-        writers, readers = limiters(settings)
+        writers, readers, apart = limiters(settings)
+        slow = SlowServices(apart, loop_first=readers is None)
         timeout_s = settings.database_timeout_ms / 1000
-        return cls(
-            engine, sessions, read_sessions, timeout_s, writers, readers, SlowServices(settings)
-        )
+        return cls(engine, sessions, read_sessions, timeout_s, writers, readers, slow)
 
     @classmethod
     @asynccontextmanager
@@ -136,7 +135,7 @@ class Database:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        async with Turn(self.writers, self.timeout_s):
+        async with self.slow.kept_apart(work, self.timeout_s), Turn(self.writers, self.timeout_s):
             # Where reads run on the event loop, so do writes that hold the lock.
             if self.readers is None and work not in self.slow:
                 with self.slow.on_the_loop(work, suspends=True):
@@ -147,7 +146,7 @@ class Database:
                             return await work(session, *args, **kwargs)
             # Nothing began (the lock is taken, or the service is slow): the driver's calls
             # run in its thread, and may wait there.
-            with off_the_loop():
+            with off_the_loop(), self.slow.timed(work):
                 async with self.unit_of_work() as session:
                     await session.connection(execution_options=self._lock_wait())
                     return await work(session, *args, **kwargs)
@@ -167,12 +166,10 @@ class Database:
                 with self.slow.on_the_loop(work, suspends=True):
                     async with _closed(self.read_sessions(), on_the_loop=True) as session:
                         return await work(session, *args, **kwargs)
-        with off_the_loop():
-            async with (
-                Turn(self.readers or self.slow.places, self.timeout_s),
-                self.read_sessions() as session,
-            ):
-                return await work(session, *args, **kwargs)
+        async with self.slow.kept_apart(work, self.timeout_s), Turn(self.readers, self.timeout_s):
+            with off_the_loop(), self.slow.timed(work):
+                async with self.read_sessions() as session:
+                    return await work(session, *args, **kwargs)
 
     async def ping(self) -> None:
         """Fail unless the database answers a query within the request's deadline. Readiness

@@ -12,8 +12,9 @@ a lock or a connection while it waits for a thread, no thread waits for one with
 process, and writers stuck behind a lock never hold up reads. Work that cannot wait for
 another process (a write that already holds the lock, a read that never waits for writers)
 runs on the event loop; anything that may wait runs in a worker thread, and so does a service
-once a call of it held the loop too long (SlowServices). Every wait is bounded by the
-request's deadline (db/waits.py).
+once its calls held the loop too long. A slow service's calls hold places of their own
+besides (db/slow_services.py). Every wait is bounded by the request's deadline
+(db/waits.py).
 
 A write that meets a concurrent one (a deadlock, a serialization failure, rows that changed
 under it: `conflicted` in db/dialect.py) runs again as a whole, unseen by the client.
@@ -73,10 +74,9 @@ class Database:
             engine, expire_on_commit=False, execution_options={READ_ONLY: True}
         )
         timeout_s = settings.database_timeout_ms / 1000
-        writers, readers = limiters(settings)
-        return cls(
-            engine, sessions, read_sessions, timeout_s, writers, readers, SlowServices(settings)
-        )
+        writers, readers, apart = limiters(settings)
+        slow = SlowServices(apart, loop_first=readers is None)
+        return cls(engine, sessions, read_sessions, timeout_s, writers, readers, slow)
 
     @classmethod
     @asynccontextmanager
@@ -115,15 +115,17 @@ class Database:
             attempt += 1
 
     async def _write(self, work: Callable[..., object], run: Callable[[Session], T]) -> T:
-        async with Turn(self.writers, self.timeout_s):
-            if work not in self.slow:
+        async with self.slow.kept_apart(work, self.timeout_s), Turn(self.writers, self.timeout_s):
+            # Where reads run on the event loop, so do writes that hold the lock.
+            if self.readers is None and work not in self.slow:
                 with self.slow.on_the_loop(work), self.unit_of_work() as session:
                     if begin_without_waiting(session):
                         # The lock is held and nothing below waits for another process: stay
                         # on the event loop rather than hop to a thread and back.
                         return run(session)
             # Nothing began (the lock is taken, or the service is slow): run in a thread.
-            return await to_thread.run_sync(self._write_waiting, run)
+            with self.slow.timed(work):
+                return await to_thread.run_sync(self._write_waiting, run)
 
     def _write_waiting(self, run: Callable[[Session], T]) -> T:
         with self.unit_of_work() as session:
@@ -145,8 +147,9 @@ class Database:
             if work not in self.slow:
                 with self.slow.on_the_loop(work):
                     return _in_session(self.read_sessions, run)
-        async with Turn(self.readers or self.slow.places, self.timeout_s):
-            return await to_thread.run_sync(_in_session, self.read_sessions, run)
+        async with self.slow.kept_apart(work, self.timeout_s), Turn(self.readers, self.timeout_s):
+            with self.slow.timed(work):
+                return await to_thread.run_sync(_in_session, self.read_sessions, run)
 
     async def ping(self) -> None:
         """Fail unless the database answers a query within the request's deadline. Readiness

@@ -1,23 +1,27 @@
-"""Where a service runs: on the event loop, the fastest place for database work, or, once its
-calls show it slow, off it: a sync service in a worker thread, an async one's database calls
-in the driver's thread."""
+"""Where a service runs: where every service runs (on SQLite the event loop, the fastest place
+for database work), or, once its calls show it slow, apart: off the loop (a sync service in a
+worker thread, an async one's database calls in the driver's thread), its calls in places
+of their own."""
 
 import logging
 import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Final
 
-from ..settings import Settings
-from .waits import Places
+from .waits import Places, Turn
 
 log = logging.getLogger(__name__)
 
 # The longest a service's unit of work may hold the event loop: a service whose call took
 # longer runs off the loop from then on. Database work alone takes far less.
 LOOP_BUDGET_S: Final = 0.02
+# Where nothing runs on the loop (PostgreSQL), the longest a call may hold its place (and so
+# a pooled connection) before its service's calls take places of their own: more than the
+# loop's, as a place is held across round trips to the server and turns at the interpreter.
+PLACE_BUDGET_S: Final = 0.1
 # How many calls in a row over that budget make a service slow: one may only have met a
 # collection of garbage, or a machine that ran something else meanwhile.
 STRIKES: Final = 2
@@ -55,17 +59,19 @@ def _running_as(held: Held | None) -> Iterator[None]:
 
 
 class SlowServices:
-    """The services that run off the event loop. Each runs on it until STRIKES calls of it in
-    a row hold the loop longer than LOOP_BUDGET_S (a long query, a commit that waits for the
-    disk, in a sync service a call to another service): it holds up the worker's other
-    requests that often, not at every call.
+    """The services whose calls run apart from the others'. A service runs where every
+    service runs until STRIKES calls of it in a row hold that place too long: the event loop
+    past LOOP_BUDGET_S, where database work runs on it (on_the_loop), or a place among the
+    readers or writers past PLACE_BUDGET_S, where none does (timed). It holds up the others
+    that often, not at every call. From then on it is slow: it runs off the loop, and each
+    of its calls first takes one of `places` (kept_apart), fewer than the connections the
+    others need, so however many of its calls wait for something slow, the other services'
+    calls find places and connections free (a bulkhead). A service is known by its code, so
+    a closure made per call is one."""
 
-    Reads of slow services take places, one per pooled connection but the two that work on
-    the event loop and a writer may need: with three connections or more, the loop never
-    waits for one. A service is known by its code, so a closure made per call is one."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.places = Places(max(1, settings.pool_size + settings.max_overflow - 2))
+    def __init__(self, places: Places, *, loop_first: bool) -> None:
+        self.places = places
+        self._loop_first = loop_first  # services run on the event loop until shown slow
         self._known: set[object] = set()
         self._strikes: dict[object, int] = {}  # by service: its calls in a row over budget
 
@@ -85,11 +91,40 @@ class SlowServices:
             with _running_as(held):
                 yield
         finally:
-            self._count(service, held.seconds if suspends else time.perf_counter() - began)
+            seconds = held.seconds if suspends else time.perf_counter() - began
+            self._count(service, seconds, LOOP_BUDGET_S, "the event loop")
 
-    def _count(self, service: Callable[..., object], held: float) -> None:
+    @asynccontextmanager
+    async def kept_apart(
+        self, service: Callable[..., object], timeout_s: float
+    ) -> AsyncIterator[None]:
+        """The block, a call of `service` off the event loop, holding one of the slow
+        services' places if it is one of them (waited for until the request's deadline)."""
+        if service not in self:
+            yield
+            return
+        async with Turn(self.places, timeout_s):
+            yield
+
+    @contextmanager
+    def timed(self, service: Callable[..., object]) -> Iterator[None]:
+        """The block, a call of `service` that holds its place; where services do not run on
+        the event loop first, its time counts."""
+        began = time.perf_counter()
+        try:
+            yield
+        finally:
+            if not self._loop_first:
+                seconds = time.perf_counter() - began
+                self._count(service, seconds, PLACE_BUDGET_S, "its place")
+
+    def _count(
+        self, service: Callable[..., object], held: float, budget: float, where: str
+    ) -> None:
         key = _key(service)
-        if held <= LOOP_BUDGET_S:
+        if key in self._known:
+            return
+        if held <= budget:
             self._strikes.pop(key, None)
         elif (strikes := self._strikes.get(key, 0) + 1) < STRIKES:
             self._strikes[key] = strikes
@@ -97,9 +132,10 @@ class SlowServices:
             del self._strikes[key]
             self._known.add(key)
             log.warning(
-                "%s.%s held the event loop for %.0f ms: from now on it runs off the loop",
+                "%s.%s held %s for %.0f ms: from now on it runs apart",
                 service.__module__,
                 getattr(service, "__qualname__", service),
+                where,
                 held * 1000,
             )
 

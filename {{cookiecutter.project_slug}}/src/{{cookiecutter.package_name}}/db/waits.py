@@ -100,14 +100,17 @@ class Places:
 
 
 class Turn:
-    """A place held for the block, waited for until the request's deadline."""
+    """A place held for the block, waited for until the request's deadline (None: the block
+    needs none)."""
 
-    def __init__(self, place: Place, timeout_s: float) -> None:
+    def __init__(self, place: Place | None, timeout_s: float) -> None:
         self.place = place
         self.timeout_s = timeout_s
 
     async def __aenter__(self) -> None:
-        await self.place.acquire(deadline(self.timeout_s))
+        if self.place is not None:
+            await self.place.acquire(deadline(self.timeout_s))
 
     async def __aexit__(self, *_: object) -> None:
-        self.place.release()
+        if self.place is not None:
+            self.place.release()

@@ -1,11 +1,12 @@
 """A slow service holds up no other request of its worker.
 
 A service is where the service's logic goes, and some of it is slow: a long query, a commit
-that waits for the disk, in a sync service a call to another service. A service runs on the
-event loop, its driver's calls too, until its calls show it slow (which they cannot help:
-they hold up the loop, STRIKES times); from then on, requests that need none of it
-(/healthz, a read of another resource) answer as promptly as ever while it runs, and the
-loop never waits for a pooled connection its calls hold.
+that waits for the disk, in a sync service a call to another service. A service runs where
+every service runs (on SQLite, on the event loop) until its calls show it slow (which they
+cannot help: they hold up the loop, or a place among the readers or writers, STRIKES times);
+from then on it runs apart, and requests that need none of it (/healthz, a read of another
+resource) answer as promptly as ever while it runs: the loop never waits for it, nor for a
+pooled connection or a place its calls hold.
 """
 
 import asyncio
@@ -13,12 +14,10 @@ import logging
 import math
 import time
 from collections.abc import Iterator
-from typing import Any
 
 import httpx2
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }}.app import create_app
@@ -26,6 +25,7 @@ from {{ cookiecutter.package_name }}.db.session import DatabaseDep
 from {{ cookiecutter.package_name }}.db.slow_services import STRIKES
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from tests.database import SLEEP, sleep_in_sql
 from tests.server import serving, timed
 from tests.sessions import as_service
 
@@ -36,25 +36,16 @@ SAMPLES = 100  # enough that the 99th percentile leaves out the slowest
 PROBING_S = 15  # the longest the probes go on: held up, each may take seconds
 
 
-def _sleep(seconds: float) -> None:
-    time.sleep(seconds)
-
-
 @pytest.fixture(autouse=True)
-def sleep_in_sql() -> Iterator[None]:
-    """SQL's `sleep(seconds)` on every new connection: a query as long as the test needs,
-    which leaves the cores to the rest as a query that waits for the disk does."""
-
-    def define(dbapi_connection: Any, _: Any) -> None:
-        dbapi_connection.create_function("sleep", 1, _sleep)
-
-    event.listen(Engine, "connect", define)
-    yield
-    event.remove(Engine, "connect", define)
+def sleep_in_each_connection() -> Iterator[None]:
+    with sleep_in_sql():
+        yield
 
 
 def slow_query(session: Session, seconds: float) -> None:
-    session.execute(text("SELECT sleep(:seconds)"), {"seconds": seconds})
+    """A query that takes `seconds` and leaves the cores to the rest, as one that waits for
+    the disk or a lock does."""
+    session.execute(SLEEP, {"seconds": seconds})
 
 
 slow_service = as_service(slow_query)
@@ -113,12 +104,13 @@ def test_a_slow_service_holds_up_no_other_request(
         held_up = (
             f"GET {probe} beside {calls} calls of a service that waits {SLOW_S} s ({method} "
             f"{path}): 99th percentile {p99(taken):.3f} s of {len(taken)}, slowest "
-            f"{max(taken):.3f} s: the slow service holds up the event loop; once a call of it "
-            "took long, it must run in a worker thread, its reads never taking the loop's "
-            "pooled connection (db/slow_services.py)"
+            f"{max(taken):.3f} s: the slow service holds up the others; once its calls took "
+            "long, it must run apart: off the event loop, each call holding one of the places "
+            "kept for slow calls, never the loop's pooled connection nor the others' last "
+            "places (db/slow_services.py)"
         )
         assert p99(taken) < PROMPT_S, held_up
         assert max(taken) < SLOW_S, held_up
     warnings = [record.getMessage() for record in caplog.records]
-    moved = [message for message in warnings if "slow_query" in message and "now on" in message]
-    assert len(moved) == 1, f"not one warning that slow_query moved to a thread: {warnings}"
+    apart = [message for message in warnings if "slow_query" in message and "now on" in message]
+    assert len(apart) == 1, f"not one warning that slow_query runs apart: {warnings}"
