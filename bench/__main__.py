@@ -15,6 +15,7 @@ server's resident memory after the load. --json writes it all.
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -61,6 +62,7 @@ def main() -> None:
         servers = [(app, workers) for workers in args.workers for app in args.apps]
         names = [f"bench_{app}_{workers}" for app, workers in servers]
         names += [f"bench_floor_{style}" for style in projects]
+        names = [re.sub(r"\W", "_", name) for name in names]  # style@folder too
         urls = stack.enter_context(database_urls(args.database, workdir, names))
         server_urls, floor_urls = urls[: len(servers)], urls[len(servers) :]
         baseline_project = next(iter(projects.values()))
@@ -106,7 +108,8 @@ def parse_args() -> argparse.Namespace:
         "--project",
         type=Path,
         action="append",
-        help="an already rendered project to measure; repeat it for one of each session style",
+        help="an already rendered project to measure; repeat it for each style, or for two "
+        "versions of one (named style@folder: before and after a change, in one run)",
     )
     parser.add_argument("--json", type=Path, help="write the figures here too")
     args = parser.parse_args()
@@ -120,15 +123,19 @@ def parse_args() -> argparse.Namespace:
 
 
 def rendered(args: argparse.Namespace, workdir: Path) -> dict[str, Path]:
-    """The project of each session style to measure, installed, by style."""
+    """The project of each session style to measure, installed, by style (a second project of
+    a style by style@folder, its parent folder's name)."""
     projects = {}
     for project in args.project or []:
         answers = answers_of(project)
         style = answers.get("session_style", "sync")
-        if style in projects or (projects and answers["database"] != args.database):
-            raise SystemExit("--project: one project per session style, all of one database")
+        if projects and answers["database"] != args.database:
+            raise SystemExit("--project: projects of one database")
         args.database = answers["database"]
-        projects[style] = project
+        name = f"{style}@{project.resolve().parent.name}" if style in projects else style
+        if name in projects:
+            raise SystemExit(f"--project: two projects named {name}")
+        projects[name] = project
     if not projects:
         for style in args.session_style:
             answers = {"database": args.database, "session_style": style}
