@@ -52,7 +52,7 @@ TABLES = text(
 
 @contextmanager
 def sleep_in_sql() -> Iterator[None]:
-    """Nothing to add: PostgreSQL has pg_sleep (SQLite's tests define a sleep of their own)."""
+    """Nothing to define: PostgreSQL has pg_sleep."""
     yield
 
 

@@ -2,11 +2,11 @@
 
 A service is where the service's logic goes, and some of it is slow: a long query, a commit
 that waits for the disk, in a sync service a call to another service. A service runs where
-every service runs (on SQLite, on the event loop) until its calls show it slow (which they
-cannot help: they hold up the loop, or a place among the readers or writers, STRIKES times);
-from then on it runs apart, and requests that need none of it (/healthz, a read of another
-resource) answer as promptly as ever while it runs: the loop never waits for it, nor for a
-pooled connection or a place its calls hold.
+every service runs (the event loop, where reads never wait for writers) until its calls
+show it slow (which they cannot help: they hold up the loop, or a place among the readers or
+writers, STRIKES times); from then on it runs apart, and requests that need none of it
+(/healthz, a read of another resource) answer as promptly as ever while it runs: the loop
+never waits for it, nor for a pooled connection or a place its calls hold.
 """
 
 import asyncio

@@ -1,7 +1,7 @@
-"""Where a service runs: where every service runs (on SQLite the event loop, the fastest place
-for database work), or, once its calls show it slow, apart: off the loop (a sync service in a
-worker thread, an async one's database calls in the driver's thread), its calls in places
-of their own."""
+"""Where a service runs: where every service runs (the event loop, where the dialect's reads
+never wait for writers: the fastest place for database work), or, once its calls show it
+slow, apart: off the loop (a sync service in a worker thread, an async one's database calls
+in the driver's thread), its calls in places of their own."""
 
 import logging
 import time
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 # The longest a service's unit of work may hold the event loop: a service whose call took
 # longer runs off the loop from then on. Database work alone takes far less.
 LOOP_BUDGET_S: Final = 0.02
-# Where nothing runs on the loop (PostgreSQL), the longest a call may hold its place (and so
+# Where no database work runs on the loop, the longest a call may hold its place (and so
 # a pooled connection) before its service's calls take places of their own: more than the
 # loop's, as a place is held across round trips to the server and turns at the interpreter.
 PLACE_BUDGET_S: Final = 0.1
