@@ -80,7 +80,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--scenario", choices=tuple(SCENARIOS), default="list")
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--seconds", type=int, default=8, help="whole seconds (py-spy)")
     parser.add_argument("--loader", default=available_loader())
     return parser.parse_args()
 
