@@ -62,7 +62,10 @@ def main() -> None:
         servers = [(app, workers) for workers in args.workers for app in args.apps]
         names = [f"bench_{app}_{workers}" for app, workers in servers]
         names += [f"bench_floor_{style}" for style in projects]
-        names = [re.sub(r"\W", "_", name) for name in names]  # style@folder too
+        # style@folder too; PostgreSQL folds unquoted names to lower case
+        names = [re.sub(r"\W", "_", name).lower() for name in names]
+        if len(set(names)) < len(names):
+            raise SystemExit(f"--project: folder names that give two apps one database: {names}")
         urls = stack.enter_context(database_urls(args.database, workdir, names))
         server_urls, floor_urls = urls[: len(servers)], urls[len(servers) :]
         baseline_project = next(iter(projects.values()))

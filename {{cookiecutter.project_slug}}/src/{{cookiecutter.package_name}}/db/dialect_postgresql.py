@@ -120,8 +120,8 @@ def limiters(settings: Settings) -> tuple[Places, Places, Places]:
 
 
 def begin_without_waiting(session: Session) -> bool:
-    """Never: every statement is a round trip to the server and may wait for a row lock,
-    so writes run in a worker thread, never on the event loop."""
+    """Never called here: writes begin on the event loop only where reads run there, and on
+    PostgreSQL every statement is a round trip to the server that may wait for a row lock."""
     return False
 
 

@@ -197,7 +197,7 @@ def limiters(settings: Settings) -> tuple[Writers, None, Places]:
     """Places for (writers, readers, slow services' calls). SQLite's lock admits one writer,
     so writers queue for it one at a time, across the processes on the file too (Writers).
     Reads take no thread (None): in WAL mode they do not wait for writers, and a hop to a
-    thread and back costs more than the read. Slow services' reads run in threads, one per
+    thread and back costs more than the read. Slow services' calls run in threads, one per
     pooled connection but the two that work on the event loop and a writer may need: with
     three connections or more, the loop never waits for one."""
     slow = Places(max(1, settings.pool_size + settings.max_overflow - 2))

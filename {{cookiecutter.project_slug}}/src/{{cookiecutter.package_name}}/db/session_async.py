@@ -135,7 +135,10 @@ class Database:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        async with self.slow.kept_apart(work, self.timeout_s), Turn(self.writers, self.timeout_s):
+        async with (
+            Turn(self.slow.place_for(work), self.timeout_s),
+            Turn(self.writers, self.timeout_s),
+        ):
             # Where reads run on the event loop, so do writes that hold the lock.
             if self.readers is None and work not in self.slow:
                 with self.slow.on_the_loop(work, suspends=True):
@@ -144,8 +147,8 @@ class Database:
                             # The lock is held and nothing below waits for another process:
                             # the driver's calls stay on the event loop.
                             return await work(session, *args, **kwargs)
-            # Nothing began (the lock is taken, or the service is slow): the driver's calls
-            # run in its thread, and may wait there.
+            # Nothing began (the lock is taken, the service is slow, or nothing runs on the
+            # loop here): the driver's calls run in its thread, if it has one, and may wait.
             with off_the_loop(), self.slow.timed(work):
                 async with self.unit_of_work() as session:
                     await session.connection(execution_options=self._lock_wait())
@@ -166,7 +169,10 @@ class Database:
                 with self.slow.on_the_loop(work, suspends=True):
                     async with _closed(self.read_sessions(), on_the_loop=True) as session:
                         return await work(session, *args, **kwargs)
-        async with self.slow.kept_apart(work, self.timeout_s), Turn(self.readers, self.timeout_s):
+        async with (
+            Turn(self.slow.place_for(work), self.timeout_s),
+            Turn(self.readers, self.timeout_s),
+        ):
             with off_the_loop(), self.slow.timed(work):
                 async with self.read_sessions() as session:
                     return await work(session, *args, **kwargs)

@@ -115,7 +115,10 @@ class Database:
             attempt += 1
 
     async def _write(self, work: Callable[..., object], run: Callable[[Session], T]) -> T:
-        async with self.slow.kept_apart(work, self.timeout_s), Turn(self.writers, self.timeout_s):
+        async with (
+            Turn(self.slow.place_for(work), self.timeout_s),
+            Turn(self.writers, self.timeout_s),
+        ):
             # Where reads run on the event loop, so do writes that hold the lock.
             if self.readers is None and work not in self.slow:
                 with self.slow.on_the_loop(work), self.unit_of_work() as session:
@@ -123,7 +126,8 @@ class Database:
                         # The lock is held and nothing below waits for another process: stay
                         # on the event loop rather than hop to a thread and back.
                         return run(session)
-            # Nothing began (the lock is taken, or the service is slow): run in a thread.
+            # Nothing began (the lock is taken, the service is slow, or nothing runs on the
+            # loop here): run in a thread.
             with self.slow.timed(work):
                 return await to_thread.run_sync(self._write_waiting, run)
 
@@ -147,7 +151,10 @@ class Database:
             if work not in self.slow:
                 with self.slow.on_the_loop(work):
                     return _in_session(self.read_sessions, run)
-        async with self.slow.kept_apart(work, self.timeout_s), Turn(self.readers, self.timeout_s):
+        async with (
+            Turn(self.slow.place_for(work), self.timeout_s),
+            Turn(self.readers, self.timeout_s),
+        ):
             with self.slow.timed(work):
                 return await to_thread.run_sync(_in_session, self.read_sessions, run)
 

@@ -1,17 +1,17 @@
 """Where a service runs: where every service runs (the event loop, where the dialect's reads
 never wait for writers: the fastest place for database work), or, once its calls show it
 slow, apart: off the loop (a sync service in a worker thread, an async one's database calls
-in the driver's thread), its calls in places of their own."""
+in the driver's thread, where the driver has one), its calls in places of their own."""
 
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Final
 
-from .waits import Places, Turn
+from .waits import Places
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +64,11 @@ class SlowServices:
     past LOOP_BUDGET_S, where database work runs on it (on_the_loop), or a place among the
     readers or writers past PLACE_BUDGET_S, where none does (timed). It holds up the others
     that often, not at every call. From then on it is slow: it runs off the loop, and each
-    of its calls first takes one of `places` (kept_apart), fewer than the connections the
+    of its calls first takes one of `places` (place_for), fewer than the connections the
     others need, so however many of its calls wait for something slow, the other services'
-    calls find places and connections free (a bulkhead). A service is known by its code, so
-    a closure made per call is one."""
+    calls find places and connections free (a bulkhead). Its calls that were already waiting
+    for a place among the readers or writers when it became slow take none of those. A
+    service is known by its code, so a closure made per call is one."""
 
     def __init__(self, places: Places, *, loop_first: bool) -> None:
         self.places = places
@@ -94,17 +95,10 @@ class SlowServices:
             seconds = held.seconds if suspends else time.perf_counter() - began
             self._count(service, seconds, LOOP_BUDGET_S, "the event loop")
 
-    @asynccontextmanager
-    async def kept_apart(
-        self, service: Callable[..., object], timeout_s: float
-    ) -> AsyncIterator[None]:
-        """The block, a call of `service` off the event loop, holding one of the slow
-        services' places if it is one of them (waited for until the request's deadline)."""
-        if service not in self:
-            yield
-            return
-        async with Turn(self.places, timeout_s):
-            yield
+    def place_for(self, service: Callable[..., object]) -> Places | None:
+        """Where a call of `service` waits its turn before its place among the readers or
+        writers: the slow services' places if it is one of them, else nowhere (None)."""
+        return self.places if service in self else None
 
     @contextmanager
     def timed(self, service: Callable[..., object]) -> Iterator[None]:
