@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, Engine, create_engine, make_url, text
@@ -230,3 +231,35 @@ def unusable(url: str, directory: Path) -> dict[str, tuple[dict[str, str], str]]
             for what, wrong_url in wrong.items()
         },
     }
+
+
+# Plans that read beyond an index's order: the planner takes them only where it must.
+_NO_SHORTCUTS = (
+    "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off;"
+    " SET LOCAL enable_sort = off; SET LOCAL enable_incremental_sort = off"
+)
+
+
+def unindexed(url: str, statement: str, parameters: Any) -> list[str]:
+    """What in the plan of a page's statement reads beyond an index's order: a sort, a table
+    read whole, or rows an index found and a filter then drops."""
+    with connected(url) as connection:
+        connection.exec_driver_sql(_NO_SHORTCUTS)
+        explained = connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
+        plan = explained.scalar_one()[0]["Plan"]
+    problems = []
+    for node in _nodes(plan):
+        kind, table = node["Node Type"], node.get("Relation Name", "")
+        if "Sort" in kind:
+            problems.append(f"sorts ({', '.join(node.get('Sort Key', []))})")
+        elif kind == "Seq Scan":
+            problems.append(f"reads {table} whole")
+        elif "Filter" in node:
+            problems.append(f"filters what {node.get('Index Name')} found ({node['Filter']})")
+    return problems
+
+
+def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _nodes(child)

@@ -1,5 +1,6 @@
 """Test databases on SQLite: one file migrated per run, a copy of it per test."""
 
+import re
 import shutil
 import sqlite3
 import time
@@ -105,3 +106,17 @@ def unusable(url: str, directory: Path) -> dict[str, tuple[dict[str, str], str]]
             for what, path in in_file.items()
         },
     }
+
+
+def unindexed(url: str, statement: str, parameters: Any) -> list[str]:
+    """What in the plan of a page's statement reads beyond an index's order: a sort of the
+    rows found, or a table read in key order to find those its WHERE names (`column = ?`
+    where the plan's SEARCH does not name the column)."""
+    with other_connection(url) as connection:
+        plan = [row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+    problems = [f"sorts ({step})" for step in plan if "TEMP B-TREE" in step]
+    for table, column in re.findall(r"(\w+)\.(\w+) = \?", statement):
+        searched = [step for step in plan if step.startswith(f"SEARCH {table} ")]
+        if not any(f"{column}=?" in step for step in searched):
+            problems.append(f"reads {table} to find {column} ({'; '.join(plan)})")
+    return problems

@@ -74,6 +74,12 @@ class Conflict(AppError):
     status_code = 409
 
 
+class InvalidCursor(AppError):
+    """A list's cursor that no page of it gave (keyset.py)."""
+
+    status_code = 422
+
+
 class Unavailable(AppError):
     """The database is down or unreachable: worth a retry in a few seconds."""
 

@@ -5,7 +5,7 @@ from ..errors import Conflict, NotFound, responses
 from ..models import Comment
 from ..schemas import CommentCreate, CommentRead, CommentUpdate, Id, Page, Rows
 from ..services import comments
-from .paging import Limit, Offset
+from .paging import Cursor, Limit
 
 router = APIRouter(prefix="/comments", tags=["comments"])
 
@@ -18,10 +18,10 @@ async def create_comment(body: CommentCreate, database: DatabaseDep) -> Comment:
 
 @router.get("", response_model=Page[CommentRead])
 async def list_comments(
-    database: DatabaseDep, task_id: Id, limit: Limit = 50, offset: Offset = 0
+    database: DatabaseDep, task_id: Id, cursor: Cursor = None, limit: Limit = 50
 ) -> Rows[Comment]:
     """List a task's comments, oldest first."""
-    return await database.read(comments.list_comments, task_id=task_id, limit=limit, offset=offset)
+    return await database.read(comments.list_comments, task_id=task_id, cursor=cursor, limit=limit)
 
 
 @router.get("/{comment_id}", response_model=CommentRead, responses=responses(NotFound))

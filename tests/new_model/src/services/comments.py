@@ -1,18 +1,23 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..keyset import Order
 from ..models import Comment
 from ..schemas import CommentCreate, CommentUpdate, Rows
 from .rows import add, change, get_or_404, paginate
+
+BY_ID = Order(Comment.id)
 
 
 def create_comment(session: Session, *, body: CommentCreate) -> Comment:
     return add(session, Comment(**body.model_dump()))
 
 
-def list_comments(session: Session, *, task_id: int, limit: int, offset: int) -> Rows[Comment]:
-    query = select(Comment).where(Comment.task_id == task_id).order_by(Comment.id)
-    return paginate(session, query, limit, offset)
+def list_comments(
+    session: Session, *, task_id: int, cursor: str | None, limit: int
+) -> Rows[Comment]:
+    query = select(Comment).where(Comment.task_id == task_id)
+    return paginate(session, query, BY_ID, cursor, limit)
 
 
 def get_comment(session: Session, *, comment_id: int) -> Comment:

@@ -2,7 +2,16 @@ from typing import Annotated
 
 from fastapi import Query
 
-from ..schemas import INTEGER_MAX, WrittenPlainly
+from ..schemas import WrittenPlainly
 
 Limit = Annotated[int, Query(ge=1, le=100), WrittenPlainly]
-Offset = Annotated[int, Query(ge=0, le=INTEGER_MAX), WrittenPlainly]
+# URL-safe base64, which the list checks (keyset.py).
+Cursor = Annotated[
+    str | None,
+    Query(
+        description="A page's next_cursor, for the page after it",
+        min_length=1,
+        max_length=1000,
+        pattern="^[A-Za-z0-9_-]+$",
+    ),
+]

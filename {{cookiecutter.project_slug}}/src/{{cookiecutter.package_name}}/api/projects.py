@@ -5,7 +5,7 @@ from ..errors import Conflict, NotFound, responses
 from ..models import Project
 from ..schemas import Id, Page, ProjectCreate, ProjectRead, ProjectUpdate, Rows
 from ..services import projects
-from .paging import Limit, Offset
+from .paging import Cursor, Limit
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
@@ -18,11 +18,11 @@ async def create_project(body: ProjectCreate, database: DatabaseDep) -> Project:
 
 @router.get("", response_model=Page[ProjectRead])
 async def list_projects(
-    database: DatabaseDep, owner_id: Id | None = None, limit: Limit = 50, offset: Offset = 0
+    database: DatabaseDep, owner_id: Id | None = None, cursor: Cursor = None, limit: Limit = 50
 ) -> Rows[Project]:
     """List projects by id, optionally those of one owner."""
     return await database.read(
-        projects.list_projects, owner_id=owner_id, limit=limit, offset=offset
+        projects.list_projects, owner_id=owner_id, cursor=cursor, limit=limit
     )
 
 

@@ -5,7 +5,7 @@ from ..errors import Conflict, NotFound, responses
 from ..models import Tag
 from ..schemas import Id, Page, Rows, TagCreate, TagRead, TagUpdate
 from ..services import tags
-from .paging import Limit, Offset
+from .paging import Cursor, Limit
 
 router = APIRouter(prefix="/tags", tags=["tags"])
 
@@ -17,9 +17,9 @@ async def create_tag(body: TagCreate, database: DatabaseDep) -> Tag:
 
 
 @router.get("", response_model=Page[TagRead])
-async def list_tags(database: DatabaseDep, limit: Limit = 50, offset: Offset = 0) -> Rows[Tag]:
+async def list_tags(database: DatabaseDep, cursor: Cursor = None, limit: Limit = 50) -> Rows[Tag]:
     """List tags by name."""
-    return await database.read(tags.list_tags, limit=limit, offset=offset)
+    return await database.read(tags.list_tags, cursor=cursor, limit=limit)
 
 
 @router.get("/{tag_id}", response_model=TagRead, responses=responses(NotFound))

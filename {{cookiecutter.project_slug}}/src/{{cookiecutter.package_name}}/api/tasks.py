@@ -5,7 +5,7 @@ from ..errors import Conflict, NotFound, responses
 from ..models import Task
 from ..schemas import Id, Page, Rows, TaskCreate, TaskRead, TaskUpdate
 from ..services import tasks
-from .paging import Limit, Offset
+from .paging import Cursor, Limit
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 
@@ -18,10 +18,10 @@ async def create_task(body: TaskCreate, database: DatabaseDep) -> Task:
 
 @router.get("", response_model=Page[TaskRead])
 async def list_tasks(
-    database: DatabaseDep, project_id: Id | None = None, limit: Limit = 50, offset: Offset = 0
+    database: DatabaseDep, project_id: Id | None = None, cursor: Cursor = None, limit: Limit = 50
 ) -> Rows[Task]:
     """List tasks by id, optionally those of one project."""
-    return await database.read(tasks.list_tasks, project_id=project_id, limit=limit, offset=offset)
+    return await database.read(tasks.list_tasks, project_id=project_id, cursor=cursor, limit=limit)
 
 
 @router.get("/{task_id}", response_model=TaskRead, responses=responses(NotFound))

@@ -5,7 +5,7 @@ from ..errors import Conflict, NotFound, responses
 from ..models import User
 from ..schemas import Id, Page, Rows, UserCreate, UserRead, UserUpdate
 from ..services import users
-from .paging import Limit, Offset
+from .paging import Cursor, Limit
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -17,9 +17,9 @@ async def create_user(body: UserCreate, database: DatabaseDep) -> User:
 
 
 @router.get("", response_model=Page[UserRead])
-async def list_users(database: DatabaseDep, limit: Limit = 50, offset: Offset = 0) -> Rows[User]:
+async def list_users(database: DatabaseDep, cursor: Cursor = None, limit: Limit = 50) -> Rows[User]:
     """List users by id."""
-    return await database.read(users.list_users, limit=limit, offset=offset)
+    return await database.read(users.list_users, cursor=cursor, limit=limit)
 
 
 @router.get("/{user_id}", response_model=UserRead, responses=responses(NotFound))

@@ -1,6 +1,6 @@
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db.base import Base
@@ -12,11 +12,12 @@ if TYPE_CHECKING:
 
 class Project(Base):
     __tablename__ = "projects"
-    __table_args__ = (UniqueConstraint("owner_id", "name"),)
+    # An owner's projects in the order they are listed (keyset.py).
+    __table_args__ = (UniqueConstraint("owner_id", "name"), Index(None, "owner_id", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
 
     owner: Mapped["User"] = relationship(back_populates="projects", lazy="raise")
     tasks: Mapped[list["Task"]] = relationship(

@@ -7,21 +7,18 @@ Item = TypeVar("Item")
 
 
 class Page(BaseModel, Generic[Item]):
-    """One slice of a list, with the total number of matching rows."""
+    """One page of a list, in the list's order. `next_cursor` is the page after it: pass it as
+    `cursor`; null on the last page. There is no total: counting a large table takes longer
+    than a page, and the rows change while a client walks them."""
 
     items: list[Item]
-    total: int
-    limit: int
-    offset: int
+    next_cursor: str | None
 
 
 class Rows(Generic[Item]):
-    """What a service returns for a Page: one page of a query's rows, and how many rows the
-    whole query matches. Not a dataclass: FastAPI versions that turn a returned dataclass
-    into a dict deep-copy it."""
+    """What a service returns for a Page. Not a dataclass: FastAPI versions that turn a
+    returned dataclass into a dict deep-copy it."""
 
-    def __init__(self, items: Sequence[Item], total: int, limit: int, offset: int) -> None:
+    def __init__(self, items: Sequence[Item], next_cursor: str | None) -> None:
         self.items = items
-        self.total = total
-        self.limit = limit
-        self.offset = offset
+        self.next_cursor = next_cursor

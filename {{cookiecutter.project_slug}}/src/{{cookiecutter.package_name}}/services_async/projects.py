@@ -1,9 +1,12 @@
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..keyset import Order
 from ..models import Project
 from ..schemas import ProjectCreate, ProjectUpdate, Rows
 from .rows import add, change, get_or_404, paginate
+
+BY_ID = Order(Project.id)
 
 
 async def create_project(session: AsyncSession, *, body: ProjectCreate) -> Project:
@@ -11,12 +14,12 @@ async def create_project(session: AsyncSession, *, body: ProjectCreate) -> Proje
 
 
 async def list_projects(
-    session: AsyncSession, *, owner_id: int | None, limit: int, offset: int
+    session: AsyncSession, *, owner_id: int | None, cursor: str | None, limit: int
 ) -> Rows[Project]:
-    query = select(Project).order_by(Project.id)
+    query = select(Project)
     if owner_id is not None:
         query = query.where(Project.owner_id == owner_id)
-    return await paginate(session, query, limit, offset)
+    return await paginate(session, query, BY_ID, cursor, limit)
 
 
 async def get_project(session: AsyncSession, *, project_id: int, lock: bool = False) -> Project:

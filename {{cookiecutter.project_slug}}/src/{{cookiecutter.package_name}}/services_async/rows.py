@@ -2,12 +2,13 @@
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.interfaces import ORMOption
 
 from ..db.base import Base
 from ..errors import NotFound
+from ..keyset import Order
 from ..schemas import Rows
 
 Model = TypeVar("Model", bound=Base)
@@ -41,9 +42,7 @@ async def change(session: AsyncSession, row: Model, changes: dict[str, Any]) -> 
 
 
 async def paginate(
-    session: AsyncSession, query: Select[Model], limit: int, offset: int
+    session: AsyncSession, query: Select[Model], order: Order, cursor: str | None, limit: int
 ) -> Rows[Model]:
-    counted = select(func.count()).select_from(query.order_by(None).subquery())
-    total = await session.scalar(counted) or 0
-    items = (await session.scalars(query.limit(limit).offset(offset))).all()
-    return Rows(items, total, limit, offset)
+    """The page of the query's rows after the cursor, in the list's order (keyset.py)."""
+    return order.rows((await session.scalars(order.page(query, cursor, limit))).all(), limit)

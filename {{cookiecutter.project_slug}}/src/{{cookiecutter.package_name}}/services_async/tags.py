@@ -1,17 +1,20 @@
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..keyset import Order
 from ..models import Tag
 from ..schemas import Rows, TagCreate, TagUpdate
 from .rows import add, change, get_or_404, paginate
+
+BY_NAME = Order(Tag.name)
 
 
 async def create_tag(session: AsyncSession, *, body: TagCreate) -> Tag:
     return await add(session, Tag(**body.model_dump()))
 
 
-async def list_tags(session: AsyncSession, *, limit: int, offset: int) -> Rows[Tag]:
-    return await paginate(session, select(Tag).order_by(Tag.name), limit, offset)
+async def list_tags(session: AsyncSession, *, cursor: str | None, limit: int) -> Rows[Tag]:
+    return await paginate(session, select(Tag), BY_NAME, cursor, limit)
 
 
 async def get_tag(session: AsyncSession, *, tag_id: int, lock: bool = False) -> Tag:

@@ -6,12 +6,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from ..errors import Conflict
+from ..keyset import Order
 from ..models import Tag, Task
 from ..schemas import Rows, TaskCreate, TaskUpdate
 from .rows import add, change, get_or_404, paginate
 
 # TaskRead includes the tags: load them with the task, never lazily afterwards.
 WITH_TAGS = selectinload(Task.tags)
+BY_ID = Order(Task.id)
 
 
 async def tags_by_id(session: AsyncSession, tag_ids: Sequence[int]) -> list[Tag]:
@@ -27,12 +29,12 @@ async def create_task(session: AsyncSession, *, body: TaskCreate) -> Task:
 
 
 async def list_tasks(
-    session: AsyncSession, *, project_id: int | None, limit: int, offset: int
+    session: AsyncSession, *, project_id: int | None, cursor: str | None, limit: int
 ) -> Rows[Task]:
-    query = select(Task).options(WITH_TAGS).order_by(Task.id)
+    query = select(Task).options(WITH_TAGS)
     if project_id is not None:
         query = query.where(Task.project_id == project_id)
-    return await paginate(session, query, limit, offset)
+    return await paginate(session, query, BY_ID, cursor, limit)
 
 
 async def get_task(session: AsyncSession, *, task_id: int, lock: bool = False) -> Task:

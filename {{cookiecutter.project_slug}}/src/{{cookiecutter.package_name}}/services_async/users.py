@@ -1,17 +1,20 @@
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ..keyset import Order
 from ..models import User
 from ..schemas import Rows, UserCreate, UserUpdate
 from .rows import add, change, get_or_404, paginate
+
+BY_ID = Order(User.id)
 
 
 async def create_user(session: AsyncSession, *, body: UserCreate) -> User:
     return await add(session, User(**body.model_dump()))
 
 
-async def list_users(session: AsyncSession, *, limit: int, offset: int) -> Rows[User]:
-    return await paginate(session, select(User).order_by(User.id), limit, offset)
+async def list_users(session: AsyncSession, *, cursor: str | None, limit: int) -> Rows[User]:
+    return await paginate(session, select(User), BY_ID, cursor, limit)
 
 
 async def get_user(session: AsyncSession, *, user_id: int, lock: bool = False) -> User:

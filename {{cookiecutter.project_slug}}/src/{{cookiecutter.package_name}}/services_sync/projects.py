@@ -1,9 +1,12 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..keyset import Order
 from ..models import Project
 from ..schemas import ProjectCreate, ProjectUpdate, Rows
 from .rows import add, change, get_or_404, paginate
+
+BY_ID = Order(Project.id)
 
 
 def create_project(session: Session, *, body: ProjectCreate) -> Project:
@@ -11,12 +14,12 @@ def create_project(session: Session, *, body: ProjectCreate) -> Project:
 
 
 def list_projects(
-    session: Session, *, owner_id: int | None, limit: int, offset: int
+    session: Session, *, owner_id: int | None, cursor: str | None, limit: int
 ) -> Rows[Project]:
-    query = select(Project).order_by(Project.id)
+    query = select(Project)
     if owner_id is not None:
         query = query.where(Project.owner_id == owner_id)
-    return paginate(session, query, limit, offset)
+    return paginate(session, query, BY_ID, cursor, limit)
 
 
 def get_project(session: Session, *, project_id: int, lock: bool = False) -> Project:

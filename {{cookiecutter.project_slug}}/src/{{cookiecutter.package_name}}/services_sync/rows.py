@@ -2,12 +2,13 @@
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.interfaces import ORMOption
 
 from ..db.base import Base
 from ..errors import NotFound
+from ..keyset import Order
 from ..schemas import Rows
 
 Model = TypeVar("Model", bound=Base)
@@ -40,7 +41,8 @@ def change(session: Session, row: Model, changes: dict[str, Any]) -> Model:
     return row
 
 
-def paginate(session: Session, query: Select[Model], limit: int, offset: int) -> Rows[Model]:
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    items = session.scalars(query.limit(limit).offset(offset)).all()
-    return Rows(items, total, limit, offset)
+def paginate(
+    session: Session, query: Select[Model], order: Order, cursor: str | None, limit: int
+) -> Rows[Model]:
+    """The page of the query's rows after the cursor, in the list's order (keyset.py)."""
+    return order.rows(session.scalars(order.page(query, cursor, limit)).all(), limit)

@@ -1,17 +1,20 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..keyset import Order
 from ..models import Tag
 from ..schemas import Rows, TagCreate, TagUpdate
 from .rows import add, change, get_or_404, paginate
+
+BY_NAME = Order(Tag.name)
 
 
 def create_tag(session: Session, *, body: TagCreate) -> Tag:
     return add(session, Tag(**body.model_dump()))
 
 
-def list_tags(session: Session, *, limit: int, offset: int) -> Rows[Tag]:
-    return paginate(session, select(Tag).order_by(Tag.name), limit, offset)
+def list_tags(session: Session, *, cursor: str | None, limit: int) -> Rows[Tag]:
+    return paginate(session, select(Tag), BY_NAME, cursor, limit)
 
 
 def get_tag(session: Session, *, tag_id: int, lock: bool = False) -> Tag:

@@ -5,12 +5,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..errors import Conflict
+from ..keyset import Order
 from ..models import Tag, Task
 from ..schemas import Rows, TaskCreate, TaskUpdate
 from .rows import add, change, get_or_404, paginate
 
 # TaskRead includes the tags: load them with the task, never lazily afterwards.
 WITH_TAGS = selectinload(Task.tags)
+BY_ID = Order(Task.id)
 
 
 def tags_by_id(session: Session, tag_ids: Sequence[int]) -> list[Tag]:
@@ -25,11 +27,13 @@ def create_task(session: Session, *, body: TaskCreate) -> Task:
     return add(session, task)
 
 
-def list_tasks(session: Session, *, project_id: int | None, limit: int, offset: int) -> Rows[Task]:
-    query = select(Task).options(WITH_TAGS).order_by(Task.id)
+def list_tasks(
+    session: Session, *, project_id: int | None, cursor: str | None, limit: int
+) -> Rows[Task]:
+    query = select(Task).options(WITH_TAGS)
     if project_id is not None:
         query = query.where(Task.project_id == project_id)
-    return paginate(session, query, limit, offset)
+    return paginate(session, query, BY_ID, cursor, limit)
 
 
 def get_task(session: Session, *, task_id: int, lock: bool = False) -> Task:

@@ -1,17 +1,20 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..keyset import Order
 from ..models import User
 from ..schemas import Rows, UserCreate, UserUpdate
 from .rows import add, change, get_or_404, paginate
+
+BY_ID = Order(User.id)
 
 
 def create_user(session: Session, *, body: UserCreate) -> User:
     return add(session, User(**body.model_dump()))
 
 
-def list_users(session: Session, *, limit: int, offset: int) -> Rows[User]:
-    return paginate(session, select(User).order_by(User.id), limit, offset)
+def list_users(session: Session, *, cursor: str | None, limit: int) -> Rows[User]:
+    return paginate(session, select(User), BY_ID, cursor, limit)
 
 
 def get_user(session: Session, *, user_id: int, lock: bool = False) -> User:

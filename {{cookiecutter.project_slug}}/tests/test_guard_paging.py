@@ -1,0 +1,140 @@
+"""Lists page by a cursor (keyset.py): each page starts at its cursor in an index, so it costs
+the same at any depth, and a client walking the pages while others insert and delete sees each
+row that stays exactly once.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import hypothesis
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import strategies as st
+from sqlalchemy import Engine, delete, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from {{ cookiecutter.package_name }}.db.session import Database
+from {{ cookiecutter.package_name }}.models import Tag
+
+from tests.database import unindexed
+from tests.sessions import engine_of
+
+PAGING = {"cursor", "limit"}
+
+
+def lists(app: FastAPI) -> Iterator[tuple[str, dict[str, int]]]:
+    """Each list's path (a GET that takes a cursor) and its filters, 1 for each, then again
+    without the optional ones."""
+    for path, operations in app.openapi()["paths"].items():
+        parameters = operations.get("get", {}).get("parameters", [])
+        if "cursor" not in {parameter["name"] for parameter in parameters}:
+            continue
+        where = {p["name"]: p for p in parameters if p["in"] == "path"}
+        filters = [p for p in parameters if p["in"] == "query" and p["name"] not in PAGING]
+        url = path.format_map(dict.fromkeys(where, 1))
+        yield url, {parameter["name"]: 1 for parameter in filters}
+        if len(required := {p["name"]: 1 for p in filters if p.get("required")}) < len(filters):
+            yield url, required
+
+
+@contextmanager
+def statements(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
+    """The statements (with their parameters) the engine runs in the block."""
+    ran: list[tuple[str, Any]] = []
+
+    def record(*args: Any) -> None:
+        ran.append((args[2], args[3]))  # connection, cursor, statement, parameters, ...
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield ran
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_each_list_reads_its_page_from_an_index(
+    app: FastAPI, client: TestClient, database: Database
+) -> None:
+    checked = 0
+    for path, filters in lists(app):
+        with statements(engine_of(database)) as ran:
+            response = client.get(path, params=filters | {"limit": 2})
+        assert response.status_code == 200, f"GET {path} {filters}: {response.text}"
+        pages = [(sql, parameters) for sql, parameters in ran if " LIMIT " in sql]
+        assert pages, f"GET {path} {filters} ran no statement with LIMIT: it read the whole list"
+        for sql, parameters in pages:
+            problems = unindexed(database.engine.url.render_as_string(False), sql, parameters)
+            assert not problems, (
+                f"GET {path} {filters} {problems}: its page is not read from an index in the "
+                "list's order, and costs more the larger the table. Declare an Index on the "
+                "model with the columns its filters compare, then those of the list's Order "
+                f"(keyset.py), and make a migration. The statement: {sql}"
+            )
+            checked += 1
+    assert checked >= 4, f"only {checked} list statements found: are the list routes Pages?"
+
+
+# Names the schema takes (letters and digits, accents and other scripts), some alike once
+# composed and lowered, which the API refuses as duplicates.
+NAMES = st.text(st.characters(categories=["L", "N"]), min_size=1, max_size=6)
+CHANGES = st.lists(st.one_of(NAMES, st.integers(min_value=0, max_value=50)), max_size=3)
+
+
+@hypothesis.settings(
+    max_examples=20,
+    deadline=None,
+    derandomize=True,  # the same examples on every run: a guard, not a search
+    database=None,
+    phases=[Phase.generate, Phase.shrink],  # no explanation: shrinking says enough
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    names=st.lists(NAMES, max_size=12),
+    limit=st.integers(min_value=1, max_value=4),
+    changes=st.lists(CHANGES, max_size=8),
+)
+def test_walking_the_pages_lists_each_row_that_stays_once(
+    client: TestClient,
+    arrange: sessionmaker[Session],
+    names: list[str],
+    limit: int,
+    changes: list[list[str | int]],
+) -> None:
+    """Between pages, other clients add tags (a name) and delete them (an index into the tags
+    there are): each tag there from the first page to the last is listed exactly once."""
+    with arrange.begin() as session:
+        session.execute(delete(Tag))
+    there = [tag for name in names if (tag := _added(client, name)) is not None]
+    stayed = {tag["id"] for tag in there}
+    seen: list[int] = []
+    cursor: str | None = None
+    for page_number in range(1, 200):
+        params: dict[str, Any] = {"limit": limit} | ({"cursor": cursor} if cursor else {})
+        page = client.get("/tags", params=params).json()
+        assert len(page["items"]) <= limit, page
+        seen += [tag["id"] for tag in page["items"]]
+        if (cursor := page["next_cursor"]) is None:
+            break
+        for change in changes[page_number - 1] if page_number <= len(changes) else []:
+            if isinstance(change, str):
+                there += [tag] if (tag := _added(client, change)) is not None else []
+            elif there:
+                gone = there.pop(change % len(there))
+                assert client.delete(f"/tags/{gone['id']}").status_code == 204
+                stayed.discard(gone["id"])
+    twice = sorted({tag for tag in seen if seen.count(tag) > 1})
+    missed = sorted(stayed - set(seen))
+    assert (twice, missed) == ([], []), (
+        f"walking /tags by {limit} while tags were added and deleted listed {twice} twice and "
+        f"missed {missed} (of {sorted(stayed)}): a page must start after its cursor's row, "
+        "in the list's order, not at a position (keyset.py)"
+    )
+
+
+def _added(client: TestClient, name: str) -> dict[str, Any] | None:
+    """The tag added, or None if the API refused the name (taken, or not a name)."""
+    response = client.post("/tags", json={"name": name})
+    assert response.status_code in (201, 409, 422), response.text
+    return response.json() if response.status_code == 201 else None
