@@ -7,7 +7,8 @@ transaction of its own, both on the event loop as the sync services run them (wi
 workers, a write waits for another worker's in SQLite's busy handler, on the loop: compare
 at one worker). On PostgreSQL: psycopg's async connections, POOL_SIZE for writes and as many
 for reads per worker, reads in read-only transactions. A list is a page as the services
-answer it: the count of all rows and one page of them in name order. What is left between a
+answer it: the rows after a cursor in name order, one more than the page to tell whether a
+page follows (whose cursor here is the last name, as it is). What is left between a
 service's rate and this one is what the service's own layers cost. DATABASE_URL names the
 database (a SQLAlchemy URL); the schema is created at import.
 """
@@ -27,13 +28,12 @@ Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 Row = tuple[int, str]
-Page = tuple[int, list[Row]]  # the count of all rows, and one page of them
 
 URL = make_url(os.environ["DATABASE_URL"])
 POOL_SIZE = 5  # the services' default
 TIMEOUT_MS = 5000  # DATABASE_TIMEOUT_MS's default
-COUNT = "SELECT count(*) FROM tags"
-PAGE = "SELECT id, name FROM tags ORDER BY name LIMIT {} OFFSET {}"
+FIRST_PAGE = "SELECT id, name FROM tags ORDER BY name LIMIT {}"
+PAGE_AFTER = "SELECT id, name FROM tags WHERE name > {} ORDER BY name LIMIT {}"
 
 
 class Conflict(Exception):
@@ -79,11 +79,11 @@ class SQLite:
             ).fetchone()
             return row
 
-    async def page(self, limit: int, offset: int) -> Page:
+    async def page(self, limit: int, after: str | None) -> list[Row]:
         with self.reading():
-            (total,) = self.connection.execute(COUNT).fetchone()
-            rows = self.connection.execute(PAGE.format("?", "?"), (limit, offset)).fetchall()
-            return total, rows
+            if after is None:
+                return self.connection.execute(FIRST_PAGE.format("?"), (limit,)).fetchall()
+            return self.connection.execute(PAGE_AFTER.format("?", "?"), (after, limit)).fetchall()
 
     @contextmanager
     def reading(self) -> Iterator[None]:
@@ -142,12 +142,14 @@ class PostgreSQL:
             row: Row | None = await cursor.fetchone()
             return row
 
-    async def page(self, limit: int, offset: int) -> Page:
+    async def page(self, limit: int, after: str | None) -> list[Row]:
         async with self.transaction(self.readers) as connection:
-            (total,) = await (await connection.execute(COUNT)).fetchone()
-            cursor = await connection.execute(PAGE.format("%s", "%s"), (limit, offset))
+            if after is None:
+                cursor = await connection.execute(FIRST_PAGE.format("%s"), (limit,))
+            else:
+                cursor = await connection.execute(PAGE_AFTER.format("%s", "%s"), (after, limit))
             rows: list[Row] = await cursor.fetchall()
-            return total, rows
+            return rows
 
 
 if URL.get_backend_name() == "sqlite":
@@ -171,10 +173,11 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
         await answer(send, 201, {"id": row[0], "name": row[1]})
     elif method == "GET" and path == "/tags":
         query = {key: values[0] for key, values in parse_qs(scope["query_string"].decode()).items()}
-        limit, offset = int(query.get("limit", 50)), int(query.get("offset", 0))
-        total, rows = await database.page(limit, offset)
-        items = [{"id": id_, "name": name} for id_, name in rows]
-        await answer(send, 200, {"items": items, "total": total, "limit": limit, "offset": offset})
+        limit = int(query.get("limit", 50))
+        rows = await database.page(limit + 1, query.get("cursor"))
+        items = [{"id": id_, "name": name} for id_, name in rows[:limit]]
+        following = rows[limit - 1][1] if len(rows) > limit else None
+        await answer(send, 200, {"items": items, "next_cursor": following})
     elif method == "GET" and path.removeprefix("/tags/").isdigit():
         found = await database.get(int(path.removeprefix("/tags/")))
         if found is None:

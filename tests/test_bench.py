@@ -89,3 +89,26 @@ def test_layers_count_a_sample_for_its_innermost_known_frame() -> None:
         "our middleware": 2,
         "our services and db": 1,
     }
+
+
+@pytest.mark.parametrize("variant_name", params(["sqlite"]))
+def test_big_table_times_a_first_and_a_deep_page_of_each_app(
+    variant_name: str, prepared: Callable[[str], Variant]
+) -> None:
+    project = prepared(variant_name).project
+    command = [sys.executable, "-m", "bench.big_table", "--project", str(project)]
+    result = subprocess.run(
+        [*command, "--rows", "200,400"],
+        cwd=ROOT,
+        env=environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = {line.split(" | ")[0].strip("| "): line for line in result.stdout.splitlines()}
+    for app in ("sync", "textbook"):
+        cells = rows[app].strip("| ").split(" | ")[1:]
+        assert len(cells) == 6, rows[app]
+        assert all(float(cell.removesuffix("x")) > 0 for cell in cells), rows[app]
