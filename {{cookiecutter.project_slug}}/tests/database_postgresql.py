@@ -246,13 +246,14 @@ def unindexed(url: str, statement: str, parameters: Any) -> list[str]:
     with connected(url) as connection:
         connection.exec_driver_sql(_NO_SHORTCUTS)
         explained = connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
-        plan = explained.scalar_one()[0]["Plan"]
+        document: Any = explained.scalar_one()
+    plan = document[0]["Plan"]
     problems = []
     for node in _nodes(plan):
         kind, table = node["Node Type"], node.get("Relation Name", "")
         if "Sort" in kind:
             problems.append(f"sorts ({', '.join(node.get('Sort Key', []))})")
-        elif kind == "Seq Scan":
+        elif "Seq Scan" in kind:
             problems.append(f"reads {table} whole")
         elif "Filter" in node:
             problems.append(f"filters what {node.get('Index Name')} found ({node['Filter']})")

@@ -110,13 +110,20 @@ def unusable(url: str, directory: Path) -> dict[str, tuple[dict[str, str], str]]
 
 def unindexed(url: str, statement: str, parameters: Any) -> list[str]:
     """What in the plan of a page's statement reads beyond an index's order: a sort of the
-    rows found, or a table read in key order to find those its WHERE names (`column = ?`
-    where the plan's SEARCH does not name the column)."""
+    rows found, or a table read in key order to find those its WHERE names (a column it
+    compares, `column = ?`, `column > ?` or the first of `(column, ...) > (...)`, that no
+    SEARCH of the plan starts at; an INTEGER PRIMARY KEY shows as the rowid)."""
     with other_connection(url) as connection:
         plan = [row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)]
     problems = [f"sorts ({step})" for step in plan if "TEMP B-TREE" in step]
-    for table, column in re.findall(r"(\w+)\.(\w+) = \?", statement):
+    compared = re.findall(r"(\w+)\.(\w+) ([=>]) \?", statement)
+    compared += [
+        (table, column, ">")
+        for table, column in re.findall(r"\((\w+)\.(\w+), [^)]*\) >", statement)
+    ]
+    for table, column, operator in compared:
         searched = [step for step in plan if step.startswith(f"SEARCH {table} ")]
-        if not any(f"{column}=?" in step for step in searched):
-            problems.append(f"reads {table} to find {column} ({'; '.join(plan)})")
+        starts = (f"{column}{operator}?", f"rowid{operator}?", f"({column},")
+        if not any(start in step for step in searched for start in starts):
+            problems.append(f"reads {table} to find {column} {operator} ? ({'; '.join(plan)})")
     return problems

@@ -19,18 +19,26 @@ from tests.problems import watched
 
 
 @contextlib.contextmanager
+def heap_frozen() -> Iterator[None]:
+    """What the suite made before (the fuzzer's examples among it) out of the collector's
+    reach for the block: a full collection of it pauses a server and its clients alike, on a
+    loaded machine for as long as a slow call, which the guards would count against the
+    service."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+@contextlib.contextmanager
 def serving(app: FastAPI) -> Iterator[str]:
     """A real uvicorn server in a thread, stopped (its requests done) when the block ends:
     the assertions run after it, never beside a thread that may still format a traceback.
-    The block fails if an error body showed what only the code knows (tests/problems.py).
-
-    What the suite made before (the fuzzer's examples among it) stays out of the collector's
-    reach meanwhile: a full collection of it pauses server and client alike, on a loaded
-    machine for as long as a slow call, which the guards would count against the service."""
-    gc.freeze()
+    The block fails if an error body showed what only the code knows (tests/problems.py)."""
     sock = socket.socket()  # without IPPROTO_TCP, as uvicorn binds one for WORKERS > 1
     sock.bind(("127.0.0.1", 0))
-    with watched(app) as app_watched:
+    with heap_frozen(), watched(app) as app_watched:
         # log_config=None: uvicorn's records go to the logging the test set up; the event
         # loop, the protocol and ws="none" as in `serve`.
         config = uvicorn.Config(
@@ -51,7 +59,6 @@ def serving(app: FastAPI) -> Iterator[str]:
         server.should_exit = True
         thread.join(10)
         sock.close()
-        gc.unfreeze()
 
 
 # What an answer may take beyond the timeout on a loaded 2-core machine.

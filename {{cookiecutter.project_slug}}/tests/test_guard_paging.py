@@ -3,22 +3,27 @@ the same at any depth, and a client walking the pages while others insert and de
 row that stays exactly once.
 """
 
+import datetime
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import hypothesis
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import strategies as st
-from sqlalchemy import Engine, delete, event
+from sqlalchemy import Engine, Select, delete, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from {{ cookiecutter.package_name }}.db.session import Database
-from {{ cookiecutter.package_name }}.models import Tag
+from {{ cookiecutter.package_name }}.keyset import Order
+from {{ cookiecutter.package_name }}.models import Tag, Task
 
 from tests.database import unindexed
+from tests.factories import new_project, new_task, new_user
 from tests.sessions import engine_of
 
 PAGING = {"cursor", "limit"}
@@ -54,31 +59,88 @@ def statements(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
-def test_each_list_reads_its_page_from_an_index(
-    app: FastAPI, client: TestClient, database: Database
+# A key of each type a list may be ordered by (keyset.py), for a cursor to plan a page after.
+SAMPLES: dict[type, object] = {
+    int: 1,
+    str: "a",
+    datetime.datetime: datetime.datetime(2000, 1, 1),
+    datetime.date: datetime.date(2000, 1, 1),
+    uuid.UUID: uuid.UUID(int=1),
+}
+
+
+def test_each_list_reads_its_pages_from_an_index(
+    app: FastAPI,
+    client: TestClient,
+    database: Database,
+    fresh_engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Each list's first page, as its route asks for it, and the page after a cursor, as its
+    Order makes it from the route's query."""
+    ordered: list[tuple[Order, Select[Any]]] = []
+    page = Order.page
+
+    def recorded(order: Order, query: Select[Any], cursor: str | None, limit: int) -> Select[Any]:
+        ordered.append((order, query))
+        return page(order, query, cursor, limit)
+
+    monkeypatch.setattr(Order, "page", recorded)
+    url = database.engine.url.render_as_string(hide_password=False)
     checked = 0
     for path, filters in lists(app):
+        ordered.clear()
         with statements(engine_of(database)) as ran:
             response = client.get(path, params=filters | {"limit": 2})
         assert response.status_code == 200, f"GET {path} {filters}: {response.text}"
+        for order, query in ordered:
+            key = tuple(SAMPLES[column.type.python_type] for column in order.keys)
+            with statements(fresh_engine) as after, fresh_engine.connect() as connection:
+                connection.execute(page(order, query, order.cursor(key), 2))
+            ran += after
         pages = [(sql, parameters) for sql, parameters in ran if " LIMIT " in sql]
-        assert pages, f"GET {path} {filters} ran no statement with LIMIT: it read the whole list"
+        assert len(pages) >= 2, f"GET {path} {filters} ran no page through an Order (keyset.py)"
         for sql, parameters in pages:
-            problems = unindexed(database.engine.url.render_as_string(False), sql, parameters)
-            assert not problems, (
+            assert not (problems := unindexed(url, sql, parameters)), (
                 f"GET {path} {filters} {problems}: its page is not read from an index in the "
                 "list's order, and costs more the larger the table. Declare an Index on the "
                 "model with the columns its filters compare, then those of the list's Order "
                 f"(keyset.py), and make a migration. The statement: {sql}"
             )
             checked += 1
-    assert checked >= 4, f"only {checked} list statements found: are the list routes Pages?"
+    assert checked >= 8, f"only {checked} list statements found: are the list routes Pages?"
+
+
+@pytest.mark.parametrize("limit", [1, 2, 5])
+def test_an_order_with_ties_lists_each_row_once(arrange: sessionmaker[Session], limit: int) -> None:
+    """Tasks by title, which many share: the primary key breaks the ties, so a page may end
+    among rows of one title and the next page goes on from there."""
+    with arrange.begin() as session:
+        project = new_project(session, new_user(session))
+        tasks = [new_task(session, project, title=title) for title in "babcabbca"]
+    by_title = Order(Task.title)
+    seen: list[Task] = []
+    cursor: str | None = None
+    with arrange() as session:
+        while True:
+            query = by_title.page(select(Task), cursor, limit)
+            page = by_title.rows(session.scalars(query).all(), limit)
+            seen += page.items
+            if (cursor := page.next_cursor) is None:
+                break
+    expected = sorted(tasks, key=lambda task: (task.title, task.id))
+    assert [task.id for task in seen] == [task.id for task in expected], (
+        f"tasks by title, {limit} a page: {[(t.title, t.id) for t in seen]}, not each once in "
+        "(title, id) order: where the key is not unique, the primary key must break ties, "
+        "in the cursor too (Order in keyset.py)"
+    )
 
 
 # Names the schema takes (letters and digits, accents and other scripts), some alike once
-# composed and lowered, which the API refuses as duplicates.
-NAMES = st.text(st.characters(categories=["L", "N"]), min_size=1, max_size=6)
+# composed and lowered, which the API refuses as taken; and any text, which it may refuse.
+NAMES = st.text(st.characters(categories=["L", "N"]), min_size=1, max_size=6) | st.text(
+    st.characters(codec="utf-8"), min_size=1, max_size=6
+)
 CHANGES = st.lists(st.one_of(NAMES, st.integers(min_value=0, max_value=50)), max_size=3)
 
 
@@ -103,18 +165,21 @@ def test_walking_the_pages_lists_each_row_that_stays_once(
     changes: list[list[str | int]],
 ) -> None:
     """Between pages, other clients add tags (a name) and delete them (an index into the tags
-    there are): each tag there from the first page to the last is listed exactly once."""
+    there are): each tag there from the first page to the last is listed exactly once. A tag
+    is its id and name: a database may give a new row the id of one deleted."""
     with arrange.begin() as session:
         session.execute(delete(Tag))
     there = [tag for name in names if (tag := _added(client, name)) is not None]
-    stayed = {tag["id"] for tag in there}
-    seen: list[int] = []
+    stayed = {_row(tag) for tag in there}
+    seen: list[tuple[int, str]] = []
     cursor: str | None = None
     for page_number in range(1, 200):
         params: dict[str, Any] = {"limit": limit} | ({"cursor": cursor} if cursor else {})
-        page = client.get("/tags", params=params).json()
+        response = client.get("/tags", params=params)
+        assert response.status_code == 200, f"GET /tags {params}: {response.text}"
+        page = response.json()
         assert len(page["items"]) <= limit, page
-        seen += [tag["id"] for tag in page["items"]]
+        seen += [_row(tag) for tag in page["items"]]
         if (cursor := page["next_cursor"]) is None:
             break
         for change in changes[page_number - 1] if page_number <= len(changes) else []:
@@ -123,7 +188,7 @@ def test_walking_the_pages_lists_each_row_that_stays_once(
             elif there:
                 gone = there.pop(change % len(there))
                 assert client.delete(f"/tags/{gone['id']}").status_code == 204
-                stayed.discard(gone["id"])
+                stayed.discard(_row(gone))
     twice = sorted({tag for tag in seen if seen.count(tag) > 1})
     missed = sorted(stayed - set(seen))
     assert (twice, missed) == ([], []), (
@@ -131,6 +196,10 @@ def test_walking_the_pages_lists_each_row_that_stays_once(
         f"missed {missed} (of {sorted(stayed)}): a page must start after its cursor's row, "
         "in the list's order, not at a position (keyset.py)"
     )
+
+
+def _row(tag: dict[str, Any]) -> tuple[int, str]:
+    return tag["id"], tag["name"]
 
 
 def _added(client: TestClient, name: str) -> dict[str, Any] | None:

@@ -1,78 +1,120 @@
 """Keyset pagination: each list in an order it declares, paged by an opaque cursor.
 
-A page is the rows that come after the cursor in the list's order,
-`WHERE (name, id) > (:name, :id) ORDER BY name, id LIMIT :n`, never an OFFSET: with an index
-in that order the database starts right at the cursor, so a page costs the same at any depth,
-and rows inserted or deleted meanwhile move no page, so a client walking the pages sees each
-row that stays exactly once. The cursor is the last row's values in that order, as JSON in
-URL-safe base64: opaque to clients, and checked against the order before any query runs.
+A page is the rows that come after the cursor in the list's order, `WHERE name > :name
+ORDER BY name LIMIT :n + 1` (a key that is not unique by itself takes the primary key too:
+`(title, id) > (:title, :id)`), never an OFFSET: with an index in that order the database
+starts right at the cursor, so a page costs the same at any depth, and rows inserted or
+deleted meanwhile move no page, so a client walking the pages sees each row that stays,
+unchanged in the list's order, exactly once. The cursor is the key of the page's last row, as
+JSON in URL-safe base64: opaque to clients, and checked against the key's types before any
+query runs.
 """
 
 import base64
 import binascii
+import datetime
+import uuid
 from collections.abc import Sequence
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Final, TypeVar, cast
 
-from pydantic import Field, TypeAdapter
-from sqlalchemy import Column, Select, inspect, tuple_
+from pydantic import ConfigDict, Field, TypeAdapter
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    Integer,
+    Select,
+    String,
+    Uuid,
+    tuple_,
+)
 from sqlalchemy.orm import InstrumentedAttribute
 
 from .errors import InvalidCursor
 from .schemas import INTEGER_MAX, Rows
 
-Row = TypeVar("Row")
+Found = TypeVar("Found")
 
-# What a cursor may hold of each type of column: a value the database can compare.
-_VALUES: dict[type, Any] = {
-    int: Annotated[int, Field(ge=-INTEGER_MAX - 1, le=INTEGER_MAX)],
-    str: Annotated[str, Field(pattern=r"^[^\x00]*$")],
-}
+# The longest cursor a list takes (api/paging.py): an order whose key may not fit is refused.
+CURSOR_LENGTH: Final = 4096
+_BIGINT_MAX: Final = 2**63 - 1
+
+
+def _value(column: Column[Any]) -> tuple[Any, int]:
+    """What a cursor holds of the column: a type that only takes values the database can
+    compare with it, and the most characters of JSON it takes."""
+    kind = column.type
+    if isinstance(kind, BigInteger):
+        return Annotated[int, Field(ge=-_BIGINT_MAX - 1, le=_BIGINT_MAX)], 20
+    if isinstance(kind, Integer):
+        return Annotated[int, Field(ge=-INTEGER_MAX - 1, le=INTEGER_MAX)], 11
+    if isinstance(kind, String) and not isinstance(kind, Enum) and kind.length:
+        # No NUL, which some databases refuse; at most 6 characters of JSON each (\uXXXX).
+        text = Annotated[str, Field(max_length=kind.length, pattern=r"^[^\x00]*$")]
+        return text, 2 + 6 * kind.length
+    for sql_type, python_type in ((DateTime, datetime.datetime), (Date, datetime.date)):
+        if isinstance(kind, sql_type):
+            return python_type, 40
+    if isinstance(kind, Uuid):
+        return uuid.UUID, 38
+    raise TypeError(
+        f"a list cannot be ordered by {column} ({kind!r}): order it by integers, strings of "
+        "a bounded length, dates, times or UUIDs"
+    )
 
 
 class Order:
-    """A list's order: the columns given, then the primary key, which breaks ties, unless
-    the first column is unique by itself. Every column must be NOT NULL (a row whose key is
-    NULL compares as neither before nor after a cursor, and no page would hold it)."""
+    """A list's order: the columns given, then the primary key, which breaks ties, unless the
+    first column is unique by itself. Every column must be NOT NULL (a row whose key is NULL
+    compares as neither before nor after a cursor, and no page would hold it)."""
 
     def __init__(self, *columns: InstrumentedAttribute[Any]) -> None:
-        mapper = inspect(columns[0].class_)
-        first: Column[Any] = columns[0].property.columns[0]
-        keys = [column.property.columns[0] for column in columns]
-        if not (first.unique or first.primary_key):
-            keys += [column for column in mapper.primary_key if column not in keys]
+        mapper = columns[0].parent.mapper
+        keys: list[Column[Any]] = [column.property.columns[0] for column in columns]
+        first = keys[0]
+        if not (first.unique or (first.primary_key and len(mapper.primary_key) == 1)):
+            keys += [cast(Column[Any], key) for key in mapper.primary_key if key not in keys]
         if nullable := [str(column) for column in keys if column.nullable]:
             raise TypeError(f"a list cannot be ordered by nullable columns: {nullable}")
         self.keys = tuple(keys)
         self._names = [mapper.get_property_by_column(column).key for column in keys]
-        types = tuple(_VALUES.get(key.type.python_type, key.type.python_type) for key in keys)
-        self._cursor: TypeAdapter[tuple[Any, ...]] = TypeAdapter(tuple[types])  # type: ignore[valid-type]
+        values = [_value(column) for column in keys]
+        if (length := (sum(size + 1 for _, size in values) + 1) * 4 // 3) > CURSOR_LENGTH:
+            raise TypeError(f"cursors of {self.keys} may take {length} characters, too many")
+        key_type: Any = tuple.__class_getitem__(tuple(kind for kind, _ in values))
+        self._cursor: TypeAdapter[tuple[Any, ...]] = TypeAdapter(
+            key_type, config=ConfigDict(strict=True)
+        )
 
     def page(self, query: Select[Any], cursor: str | None, limit: int) -> Select[Any]:
-        """The query's rows after the cursor, in this order: one more than `limit`, which
-        tells whether a page follows."""
-        query = query.order_by(*self.keys).limit(limit + 1)
+        """The query's rows after the cursor, in this order (whatever order it had): one
+        more than `limit`, which tells whether a page follows."""
+        query = query.order_by(None).order_by(*self.keys).limit(limit + 1)
         if cursor is None:
             return query
         after = self._decoded(cursor)
         if len(self.keys) == 1:
             return query.where(self.keys[0] > after[0])
-        return query.where(tuple_(*self.keys) > tuple_(*after))
+        return query.where(tuple_(*self.keys) > after)  # each value bound as its column's type
 
-    def rows(self, found: Sequence[Row], limit: int) -> Rows[Row]:
+    def rows(self, found: Sequence[Found], limit: int) -> Rows[Found]:
         """A page of what `page` found, with the cursor of the next page if there is one."""
         if len(found) <= limit:
             return Rows(found, None)
         last = found[limit - 1]
-        values = tuple(getattr(last, name) for name in self._names)
-        encoded = base64.urlsafe_b64encode(self._cursor.dump_json(values))
-        return Rows(found[:limit], encoded.rstrip(b"=").decode())
+        return Rows(found[:limit], self.cursor(tuple(getattr(last, n) for n in self._names)))
+
+    def cursor(self, key: tuple[Any, ...]) -> str:
+        """The cursor of the page after the row with this key."""
+        return base64.urlsafe_b64encode(self._cursor.dump_json(key)).rstrip(b"=").decode()
 
     def _decoded(self, cursor: str) -> tuple[Any, ...]:
         try:
             padded = cursor + "=" * (-len(cursor) % 4)
             decoded = base64.b64decode(padded, altchars=b"-_", validate=True)
-            values = self._cursor.validate_json(decoded)
+            return self._cursor.validate_json(decoded)
         except (binascii.Error, ValueError) as error:  # pydantic's ValidationError is one
-            refused = "cursor is not one this list gave: pass a page's next_cursor"
+            refused = "cursor does not hold this list's key: pass a page's next_cursor"
             raise InvalidCursor(refused) from error
-        return values

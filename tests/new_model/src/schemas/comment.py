@@ -2,13 +2,14 @@ from typing import Annotated
 
 from pydantic import MISSING, StringConstraints
 
-from .common import INVISIBLE, Input, RowRead, StrictId
+from .common import SHOWS, Input, RowRead, StrictId
 
-# Text with a character that shows, as the document's pattern says (see Name).
+# Text with a character that shows and no control character, as the document's pattern
+# says (see Name).
 Body = Annotated[
     str,
     StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=2000, pattern=f"[^{INVISIBLE}]"
+        strip_whitespace=True, min_length=1, max_length=2000, pattern=SHOWS
     ),
 ]
 

@@ -2,6 +2,7 @@ from typing import Annotated
 
 from fastapi import Query
 
+from ..keyset import CURSOR_LENGTH
 from ..schemas import WrittenPlainly
 
 Limit = Annotated[int, Query(ge=1, le=100), WrittenPlainly]
@@ -11,7 +12,7 @@ Cursor = Annotated[
     Query(
         description="A page's next_cursor, for the page after it",
         min_length=1,
-        max_length=1000,
+        max_length=CURSOR_LENGTH,
         pattern="^[A-Za-z0-9_-]+$",
     ),
 ]

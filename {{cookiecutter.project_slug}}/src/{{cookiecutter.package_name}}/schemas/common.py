@@ -53,6 +53,10 @@ INVISIBLE = (
     r"\x00-\x20\x7f-\xa0\xad\u061c\u115f\u1160\u1680\u180e\u2000-\u200f\u2028-\u202f"
     r"\u205f-\u206f\u2800\u3000\u3164\ufeff\uffa0\ufff9-\ufffb"
 )
+# Control characters, which no name holds (some databases cannot even store a NUL).
+CONTROL = r"\x00-\x1f\x7f-\x9f"
+# The pattern of a name: a character that shows, and no control character.
+SHOWS = f"^[^{CONTROL}]*[^{INVISIBLE}][^{CONTROL}]*$"
 
 
 def composed(text: str) -> str:
@@ -65,13 +69,11 @@ def lowered(text: str) -> str:
     return text.replace("\u0130", "i").lower()
 
 
-# Text with a character that shows, composed; measured again once composed, which lengthens
-# a few characters (a text of them may then be refused).
+# Text with a character that shows and no control character, composed; measured again once
+# composed, which lengthens a few characters (a text of them may then be refused).
 Name = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=100, pattern=f"[^{INVISIBLE}]"
-    ),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=SHOWS),
     AfterValidator(composed),
     Field(max_length=100),
 ]

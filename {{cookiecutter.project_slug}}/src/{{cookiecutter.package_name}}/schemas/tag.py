@@ -2,15 +2,13 @@ from typing import Annotated
 
 from pydantic import MISSING, AfterValidator, Field, StringConstraints
 
-from .common import INVISIBLE, Input, RowRead, composed, lowered
+from .common import SHOWS, Input, RowRead, composed, lowered
 
 # Stored composed and in lower case, so names are unique regardless of case and of how an
 # accent was typed; measured again once composed (see Name).
 TagName = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=50, pattern=f"[^{INVISIBLE}]"
-    ),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=50, pattern=SHOWS),
     AfterValidator(composed),
     AfterValidator(lowered),
     Field(max_length=50),
