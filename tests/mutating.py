@@ -16,7 +16,9 @@ also_fails), then one [[edit]] table per change, applied in order:
                             unless it has them already
     drop_imports = [...]    names whose import the edit leaves unused, taken out of the
                             target's module's imports
-    create = "models/x.py"  a new file, with `text = '''...'''`
+    create = "models/x.py"  a new file, with `text = '''...'''`; HEAD_REVISION in it stands
+                            for the head of the project's migrations, which a revision it
+                            creates then follows, however many there are
 
 Paths are relative to the package directory, src/<package>/; one that starts with `tests/`
 or `/` is relative to the project's root (`tests/conftest.py`, `/pyproject.toml`). Once every
@@ -26,6 +28,7 @@ stays an error) and formats them, so an edit need not be laid out as the formatt
 
 import ast
 import functools
+import re
 import subprocess
 import textwrap
 import tomllib
@@ -36,6 +39,7 @@ from typing import Any
 from tests.rendering import answers_of
 
 Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+HEAD = "HEAD_REVISION"
 EDIT_KEYS = {"in", "file", "find", "replace", "imports", "drop_imports", "create", "text"}
 
 
@@ -97,7 +101,10 @@ def _edited(
         path = _resolve(project, package, edit["create"])
         if path.exists():
             raise MutationError(f"{where}: creates {edit['create']}, which exists")
-        return path, textwrap.dedent(edit.get("text", "")).strip("\n").splitlines()
+        text = textwrap.dedent(edit.get("text", "")).strip("\n")
+        if HEAD in text:
+            text = text.replace(HEAD, _head_revision(where, package))
+        return path, text.splitlines()
     if "file" in edit:
         path = _resolve(project, package, edit["file"])
         if not path.is_file():
@@ -119,6 +126,18 @@ def _edited(
         lines[start + found.start : start + found.stop] = _indented(edit["replace"], indent)
     lines = _drop_imports(where, lines, edit.get("drop_imports", []))
     return path, _add_imports(lines, edit.get("imports", []))
+
+
+def _head_revision(where: str, package: Path) -> str:
+    """The one revision of the package's migrations that no other revises."""
+    revisions, revised = set(), set()
+    for script in (package / "migrations" / "versions").glob("*.py"):
+        text = script.read_text()
+        revisions.update(re.findall(r'^revision: str = "([^"]+)"', text, re.MULTILINE))
+        revised.update(re.findall(r'^down_revision: [^=]+= "([^"]+)"', text, re.MULTILINE))
+    if len(heads := revisions - revised) != 1:
+        raise MutationError(f"{where}: the migrations have {len(heads)} heads, not one: {heads}")
+    return heads.pop()
 
 
 @functools.cache

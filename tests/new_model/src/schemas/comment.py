@@ -8,9 +8,7 @@ from .common import SHOWS, Input, RowRead, StrictId
 # says (see Name).
 Body = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=2000, pattern=SHOWS
-    ),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000, pattern=SHOWS),
 ]
 
 
