@@ -21,6 +21,21 @@ RUNS = {available_loader(): ("create", "list")}
 RUNS.setdefault("asyncio", ("mix",))
 
 
+def bench(module: str, *arguments: str) -> str:
+    """What `python -m module arguments` printed; it must succeed."""
+    result = subprocess.run(
+        [sys.executable, "-m", module, *arguments],
+        cwd=ROOT,
+        env=environment(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
 @pytest.mark.parametrize("variant_name", params(["sqlite"]))
 def test_bench_measures_every_app(
     variant_name: str, prepared: Callable[[str], Variant], tmp_path: Path
@@ -28,20 +43,10 @@ def test_bench_measures_every_app(
     projects = [prepared(variant_name).project, prepared(f"{variant_name}-async").project]
     for loader, scenarios in RUNS.items():
         report_file = tmp_path / f"bench-{loader}.json"
-        command = [sys.executable, "-m", "bench", "--loader", loader, "--json", str(report_file)]
+        command = ["bench", "--loader", loader, "--json", str(report_file)]
         command += [argument for project in projects for argument in ("--project", str(project))]
         command += ["--clients", "4", "--seconds", "0.5", "--rounds", "1", "--workers", "1,2"]
-        command += ["--scenarios", ",".join(scenarios)]
-        result = subprocess.run(
-            command,
-            cwd=ROOT,
-            env=environment(),
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
+        output = bench(*command, "--scenarios", ",".join(scenarios))
         report = json.loads(report_file.read_text())
         assert report["session_styles"] == ["sync", "async"], report["session_styles"]
         assert all(rate > 0 for rate in report["floor_creates_per_s"].values()), report
@@ -55,9 +60,9 @@ def test_bench_measures_every_app(
                 assert errors == 0, f"{loader}, {app}: {figures}"
             assert row["ratios"].keys() == {"sync", "async"}, row["ratios"]
             assert row["ceiling_shares"].keys() == {"sync", "async"}, row["ceiling_shares"]
-        assert f"| {scenarios[0]} | 4 |" in result.stdout, result.stdout
-        assert "| sync / ceiling | async / ceiling |" in result.stdout, result.stdout
-        assert "| sync 2 / 1 | sync 2: busiest worker's CPU |" in result.stdout, result.stdout
+        assert f"| {scenarios[0]} | 4 |" in output, output
+        assert "| sync / ceiling | async / ceiling |" in output, output
+        assert "| sync 2 / 1 | sync 2: busiest worker's CPU |" in output, output
         shares = [
             r["busiest_worker_share"]
             for row in report["rows"]
@@ -96,18 +101,8 @@ def test_big_table_times_a_first_and_a_deep_page_of_each_app(
     variant_name: str, prepared: Callable[[str], Variant]
 ) -> None:
     project = prepared(variant_name).project
-    command = [sys.executable, "-m", "bench.big_table", "--project", str(project)]
-    result = subprocess.run(
-        [*command, "--rows", "200,400"],
-        cwd=ROOT,
-        env=environment(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    rows = {line.split(" | ")[0].strip("| "): line for line in result.stdout.splitlines()}
+    output = bench("bench.big_table", "--project", str(project), "--rows", "200,400")
+    rows = {line.split(" | ")[0].strip("| "): line for line in output.splitlines()}
     for app in ("sync", "textbook"):
         cells = rows[app].strip("| ").split(" | ")[1:]
         assert len(cells) == 6, rows[app]
