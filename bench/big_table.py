@@ -79,9 +79,7 @@ def fill(url: str, database: str, rows: int) -> None:
         with engine.begin() as connection:
             connection.execute(text("DELETE FROM tags"))
             connection.execute(text(FILL[database]), {"rows": rows})
-        with engine.connect() as connection:
             connection.execute(text("ANALYZE tags"))
-            connection.commit()
     finally:
         engine.dispose()
 

@@ -36,9 +36,8 @@ def lists(app: FastAPI) -> Iterator[tuple[str, dict[str, int]]]:
         parameters = operations.get("get", {}).get("parameters", [])
         if "cursor" not in {parameter["name"] for parameter in parameters}:
             continue
-        where = {p["name"]: p for p in parameters if p["in"] == "path"}
+        url = path.format_map({p["name"]: 1 for p in parameters if p["in"] == "path"})
         filters = [p for p in parameters if p["in"] == "query" and p["name"] not in PAGING]
-        url = path.format_map(dict.fromkeys(where, 1))
         yield url, {parameter["name"]: 1 for parameter in filters}
         if len(required := {p["name"]: 1 for p in filters if p.get("required")}) < len(filters):
             yield url, required
