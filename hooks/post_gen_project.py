@@ -30,6 +30,7 @@ ONLY_WHEN = {
 # the chosen value's version takes the plain name, the others go (a value may have none).
 VERSIONS = {
     f"src/{PACKAGE}/db/dialect.py": "database",
+    f"src/{PACKAGE}/db/archive.py": "database",
     f"src/{PACKAGE}/db/session.py": "session_style",
     f"src/{PACKAGE}/services": "session_style",
     "tests/sessions.py": "session_style",

@@ -117,6 +117,10 @@ def test_compose_builds_runs_and_keeps_the_rows(variant: Variant) -> None:
         assert call(f"{url()}/readyz") == (200, {"status": "ready"})
         status, created = call(f"{url()}/tags", {"name": name})
         assert status == 201, created
+        command = variant.project.name
+        compose("exec", "-T", "app", command, "backup", "/data/backup")
+        restored = compose("exec", "-T", "app", command, "restore", "--force", "/data/backup")
+        assert restored.startswith("restored /data/backup"), restored
         compose("down")  # keeps the volumes
         compose("up", "--wait", "--wait-timeout", "300")
         assert call(f"{url()}/tags/{created['id']}") == (200, created), (  # type: ignore[index]

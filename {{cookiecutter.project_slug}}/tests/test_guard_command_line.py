@@ -33,6 +33,8 @@ BAD = {
     "an empty database URL": (["migrate"], {"DATABASE_URL": ""}, "not a database URL"),
     "a URL of no database": (["migrate"], {"DATABASE_URL": "foo://"}, "a foo URL"),
     "a MySQL URL": (["migrate"], {"DATABASE_URL": "mysql://localhost/x"}, "a mysql URL"),
+    "a backup over a file": (["backup", "."], {}, ". exists: name a new file"),
+    "a restore of no file": (["restore", "no-such-backup"], {}, "no file at no-such-backup"),
     "a revision that does not exist": (
         ["migrate", "nosuchrev"],
         {},

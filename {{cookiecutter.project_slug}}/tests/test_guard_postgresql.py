@@ -23,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from {{ cookiecutter.package_name }}.app import create_app
+from {{ cookiecutter.package_name }}.backups import Refused, backup
 from {{ cookiecutter.package_name }}.db.migrate import MigrationRefused, upgrade
 from {{ cookiecutter.package_name }}.models import Tag, Task
 from {{ cookiecutter.package_name }}.settings import Settings
@@ -324,3 +325,13 @@ def test_a_migrations_statements_have_a_timeout_of_their_own(
     migrations_short = settings.model_copy(update={"migration_statement_timeout_ms": 100})
     with pytest.raises(MigrationRefused, match="MIGRATION_STATEMENT_TIMEOUT_MS"):
         upgrade(migrations_short, "head", location)
+
+
+def test_a_backup_without_the_client_tools_says_what_to_install(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # where no pg_dump is
+    file = tmp_path / "backup"
+    with pytest.raises(Refused, match="pg_dump not found: install PostgreSQL's client tools"):
+        backup(settings, file, lambda _: None)
+    assert not file.exists(), "a backup that failed left a file under the name it was given"

@@ -1,9 +1,11 @@
-"""Command line: `serve`, `migrate`, `downgrade`, `makemigration`, `seed`."""
+"""Command line: `serve`, `migrate`, `downgrade`, `makemigration`, `seed`, `backup`,
+`restore`."""
 
 import argparse
 import logging.config
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Final
 
 import uvicorn
@@ -15,6 +17,7 @@ from sqlalchemy import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from .backups import Refused, backup, restore
 from .db.dialect import create_db_engine
 from .db.migrate import (
     MigrationRefused,
@@ -105,6 +108,18 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="write a revision that loses data, each such operation marked for you to say why",
     )
     commands.add_parser("seed", help="insert missing reference rows (idempotent)")
+    backup_parser = commands.add_parser(
+        "backup", help="copy the database into the new file PATH, while the service runs"
+    )
+    backup_parser.add_argument("path", type=Path)
+    restore_parser = commands.add_parser(
+        "restore",
+        help="check the backup PATH, replace the database with it, and migrate it",
+    )
+    restore_parser.add_argument("path", type=Path)
+    restore_parser.add_argument(
+        "--force", action="store_true", help="replace a database that has rows"
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -114,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     logging.config.dictConfig(logging_config(settings))
     try:
         run(args, settings, parser)
-    except MigrationRefused as error:
+    except (MigrationRefused, Refused) as error:
         sys.exit(f"{args.command}: {error}")
     except CommandError as error:  # Alembic's: a revision it cannot find, for one
         sys.exit(f"{args.command}: {error}{_known_revisions(error)}")
@@ -185,5 +200,10 @@ def run(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentP
         except RuntimeError as error:
             sys.exit(str(error))
         sys.stdout.write(f"wrote {written}; review it\n" if written else "no changes to migrate\n")
+    elif args.command == "backup":
+        done = backup(settings, args.path, lambda step: sys.stderr.write(f"backup: {step}\n"))
+        sys.stdout.write(f"{done}\n")
+    elif args.command == "restore":
+        sys.stdout.write(f"{restore(settings, args.path, args.force)}\n")
     else:
         seed_database(settings)

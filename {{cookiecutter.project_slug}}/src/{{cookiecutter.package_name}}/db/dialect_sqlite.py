@@ -140,7 +140,7 @@ class Writers:
 
     async def _locked(self, lock: Path, deadline: float) -> int:
         try:
-            return _locked_file(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return locked_file(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             pass  # another worker writes: wait off the event loop
         wait = _LockWait(lock)
@@ -166,7 +166,7 @@ class _LockWait:
 
     def locked(self) -> int:
         """The lock file, locked; -1 if the writer gave up meanwhile."""
-        lock_file = _locked_file(self._lock, fcntl.LOCK_EX)
+        lock_file = locked_file(self._lock, fcntl.LOCK_EX)
         with self._mutex:
             if self._given_up:
                 os.close(lock_file)
@@ -181,7 +181,7 @@ class _LockWait:
                 os.close(self._taken)
 
 
-def _locked_file(lock: Path, operation: int) -> int:
+def locked_file(lock: Path, operation: int) -> int:
     """The lock file, opened and locked with `operation` (flock); closed if that fails."""
     # Readable and writable by whoever may run the service, as the database file is.
     lock_file = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
