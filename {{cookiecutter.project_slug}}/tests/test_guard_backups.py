@@ -12,7 +12,7 @@ import httpx2
 import pytest
 from alembic.runtime.migration import MigrationContext
 from fastapi import FastAPI
-from sqlalchemy import create_engine, insert, select
+from sqlalchemy import create_engine, insert, make_url, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -93,7 +93,7 @@ def test_a_backup_under_writers_restores_every_acknowledged_row(
     app: FastAPI, settings: Settings, arrange: sessionmaker[Session], tmp_path: Path
 ) -> None:
     fill(arrange, ROWS)
-    file = tmp_path / "backup"
+    file = tmp_path / "backups" / "backup"  # a folder the backup makes
     with serving(app) as server_url:
         acknowledged, failed, began, ended = asyncio.run(
             back_up_under_writers(server_url, settings, file)
@@ -102,6 +102,10 @@ def test_a_backup_under_writers_restores_every_acknowledged_row(
     before = {row for at, row in acknowledged if at < began}
     beside = sum(began <= at < ended for at, _ in acknowledged)
     assert before, "no write was acknowledged before the backup began: nothing was tested"
+    assert [path.name for path in file.parent.iterdir()] == [file.name], (
+        f"beside the backup: {sorted(path.name for path in file.parent.iterdir())}; a backup "
+        "is one file, and what was written on the way to it is gone (backups.py backup)"
+    )
 
     with scratch_database(settings) as elsewhere:
         restore(elsewhere, file, force=False)
@@ -199,8 +203,47 @@ def test_a_backup_of_an_older_revision_is_migrated_on_restore(
         upgrade(older, first)
         backup(older, file, lambda _: None)
 
+    engine = create_engine(settings.database_url)
+    try:
+        with engine.begin() as connection:  # a table a later revision made, which the backup lacks
+            connection.exec_driver_sql(
+                "CREATE TABLE later (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id))"
+            )
+    finally:
+        engine.dispose()
+
     restore(settings, file, force=False)
     assert revisions_of(settings) == set(scripts.get_heads()), (
         f"a restored backup of revision {first} was left at {revisions_of(settings)}: restore "
         "must migrate it to the head revision, as `migrate` does (backups.py restore)"
     )
+
+
+def test_a_failed_backup_leaves_nothing(settings: Settings, tmp_path: Path) -> None:
+    url = make_url(settings.database_url).set(database=f"{tmp_path}/no-such-database")
+    missing = settings.model_copy(update={"database_url": url.render_as_string(False)})
+    folder = tmp_path / "backups"
+    with pytest.raises(Refused):
+        backup(missing, folder / "backup", lambda _: None)
+    left = sorted(path.name for path in folder.iterdir()) if folder.exists() else []
+    assert not left, f"a backup that failed left {left}: take out what it wrote (backups.py backup)"
+
+
+def test_a_backup_of_a_newer_revision_is_refused_and_the_database_kept(
+    settings: Settings, tmp_path: Path
+) -> None:
+    file = tmp_path / "backup"
+    with scratch_database(settings) as newer:
+        upgrade(newer)
+        engine = create_engine(newer.database_url)
+        try:
+            with engine.begin() as connection:
+                connection.exec_driver_sql("UPDATE alembic_version SET version_num = 'f00d'")
+        finally:
+            engine.dispose()
+        backup(newer, file, lambda _: None)
+    kept = revisions_of(settings)
+
+    with pytest.raises(Refused, match="f00d, which the migrations do not have"):
+        restore(settings, file, force=True)
+    assert revisions_of(settings) == kept, "a refused restore changed the database's revision"
