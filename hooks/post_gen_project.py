@@ -29,7 +29,7 @@ ONLY_WHEN = {
 # Files (or folders) with one version per value of an option, named <stem>_<value><suffix>:
 # the chosen value's version takes the plain name, the others go (a value may have none).
 VERSIONS = {
-    f"src/{PACKAGE}/db/dialect.py": "database",
+    f"src/{PACKAGE}/db/dialect": "database",
     f"src/{PACKAGE}/db/archive.py": "database",
     f"src/{PACKAGE}/db/session.py": "session_style",
     f"src/{PACKAGE}/services": "session_style",

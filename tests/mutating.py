@@ -3,9 +3,11 @@
 A mutation is a TOML file: its header (failure_mode, caught_by, message, optional
 also_fails), then one [[edit]] table per change, applied in order:
 
-    in = "Database.write"   a def or class (async too), found with ast among every .py file
+    in = "Database.write"   a def or class (async too), or a name a module or class body
+                            assigns (`_CONFLICTS`), found with ast among every .py file
                             under src/ (only in `file` when that is given): exactly one
-                            whose qualified name (Class.method, nested names) ends with it
+                            whose qualified name (Class.method, nested names) is it, or
+                            else ends with it
     file = "db/seed.py"     where to look; without `in`, the whole file is the target
     find = '''...'''        lines that occur exactly once in the target, compared with
                             surrounding whitespace stripped (blank lines match blank lines)
@@ -39,6 +41,7 @@ from typing import Any
 from tests.rendering import answers_of
 
 Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+Assignment = ast.Assign | ast.AnnAssign
 HEAD = "HEAD_REVISION"
 EDIT_KEYS = {"in", "file", "find", "replace", "imports", "drop_imports", "create", "text"}
 
@@ -146,25 +149,35 @@ def _definitions_in(text: str, filename: str) -> list[tuple[str, int, int]]:
     return [
         (
             name,
-            min([node.lineno, *(d.lineno for d in node.decorator_list)]) - 1,
+            min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))]) - 1,
             node.end_lineno or 0,
         )
         for name, node in _definitions(ast.parse(text, filename))
     ]
 
 
-def _definitions(tree: ast.AST, prefix: str = "") -> Iterator[tuple[str, Definition]]:
+def _definitions(
+    tree: ast.AST, prefix: str = ""
+) -> Iterator[tuple[str, Definition | Assignment]]:
+    """Defs and classes at any depth; names assigned in a module's or a class's body."""
+    named = isinstance(tree, ast.Module | ast.ClassDef)
     for node in ast.iter_child_nodes(tree):
         if isinstance(node, Definition):
             name = f"{prefix}{node.name}"
             yield name, node
             yield from _definitions(node, f"{name}.")
+        elif named and isinstance(node, Assignment):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    yield f"{prefix}{target.id}", node
         else:
             yield from _definitions(node, prefix)
 
 
 def _target(where: str, name: str | None, files: list[Path]) -> tuple[Path, int, int]:
-    """The file and the 0-based line range [start, end) of the one definition named."""
+    """The file and the 0-based line range [start, end) of the one definition (or assignment)
+    named."""
     if name is None:
         return files[0], 0, len(files[0].read_text().splitlines())
     matches, alike = [], []
@@ -174,6 +187,8 @@ def _target(where: str, name: str | None, files: list[Path]) -> tuple[Path, int,
                 matches.append((path, qualified, start, end))
             elif qualified.rpartition(".")[2] == name.rpartition(".")[2]:
                 alike.append(f"{path.name}:{qualified}")
+    # A top-level name wins over a method of that name (a Protocol's, say).
+    matches = [match for match in matches if match[1] == name] or matches
     if len(matches) != 1:
         found = [f"{path.name}:{qualified}" for path, qualified, _, _ in matches] or alike
         raise MutationError(

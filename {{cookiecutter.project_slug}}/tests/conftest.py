@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, make_url
+from sqlalchemy import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from {{ cookiecutter.package_name }}.app import create_app
@@ -12,7 +12,7 @@ from {{ cookiecutter.package_name }}.db.migrate import upgrade
 from {{ cookiecutter.package_name }}.db.session import Database
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from tests.database import copy_of, template_database
+from tests.database import copy_of, engine_for, template_database
 from tests.problems import in_process
 
 
@@ -58,7 +58,7 @@ def database(app: FastAPI, client: TestClient) -> Database:
 @pytest.fixture
 def fresh_engine(settings: Settings) -> Iterator[Engine]:
     """A brand-new engine on the test database: it sees only what was really committed."""
-    engine = create_engine(settings.database_url)
+    engine = engine_for(settings.database_url)
     yield engine
     engine.dispose()
 

@@ -68,6 +68,11 @@ def server() -> Engine:
     return create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
 
 
+def engine_for(url: str) -> Engine:
+    """An engine of the test's own (PostgreSQL enforces foreign keys on every connection)."""
+    return create_engine(url)
+
+
 @contextmanager
 def created_database(admin: Engine) -> Iterator[str]:
     url = create(admin)

@@ -18,6 +18,18 @@ DRIVER = "sqlite3"  # the DB-API module, as its errors name it
 SLEEP = text("SELECT sleep(:seconds)")
 
 
+def engine_for(url: str) -> Engine:
+    """An engine of the test's own that enforces foreign keys, as the service's does: rows a
+    test arranges meet the same checks."""
+    engine = create_engine(url)
+    event.listen(engine, "connect", _enforce_foreign_keys)
+    return engine
+
+
+def _enforce_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA foreign_keys = ON")
+
+
 @contextmanager
 def template_database(directory: Path) -> Iterator[str]:
     """The URL of an empty database, to be migrated once and then copied."""

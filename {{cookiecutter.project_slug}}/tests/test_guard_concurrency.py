@@ -130,5 +130,5 @@ def test_the_server_serves_while_a_write_waits_for_another_process(
     assert answered_after < ANSWER_S, (
         f"/healthz took {answered_after:.1f} s while a write waited for another process's lock: "
         "the write waits on the event loop and stops every request with it. Wait in a worker "
-        "thread (db/dialect.py begin_without_waiting)"
+        "thread (db/dialect/connections.py begin_without_waiting)"
     )

@@ -124,6 +124,6 @@ def test_a_change_that_meets_a_concurrent_cascade_runs_again(
         f"PATCH tag_ids [a, c] while another transaction deleted tag b (and so the task's link "
         f"to it) answered {response.status_code} {response.text}: the unit of work found a "
         "link gone that it meant to delete (StaleDataError) and gave up. Run it again "
-        "(Database.write, conflicted in db/dialect.py)"
+        "(Database.write, conflicted in db/dialect/failures.py)"
     )
     assert stored_tags(settings, task_id) == [a, c]

@@ -62,7 +62,7 @@ def test_a_held_lock_answers_503_in_time_and_holds_up_nothing_else(
         f"a create behind a lock held elsewhere answered after {slowest:.1f} s, not within "
         f"DATABASE_TIMEOUT_MS ({TIMEOUT_MS} ms) of its arrival: a wait (for a place among the "
         "writers, for the lock) is not bounded by the request's deadline (place in "
-        "db/waits.py, lock_wait and the lock timeout in db/dialect.py)"
+        "db/waits.py, lock_wait and the lock timeout in db/dialect/connections.py)"
     )
     statuses = Counter(answer.status for answer in stuck)
     assert statuses == {503: WRITERS}, (
@@ -75,7 +75,7 @@ def test_a_held_lock_answers_503_in_time_and_holds_up_nothing_else(
         assert answer.seconds < PROMPT_S, (
             f"GET {path} answered {answer.status} after {answer.seconds:.2f} s while writers "
             "waited for a lock: reads and readiness must not queue behind writers (limiters "
-            "in db/dialect.py, Database.ping)"
+            "in db/dialect/connections.py, Database.ping)"
         )
         assert answer.status == 200, f"GET {path} answered {answer.status} meanwhile"
     assert after.status == 201, f"a create after the lock was let go answered {after.status}"

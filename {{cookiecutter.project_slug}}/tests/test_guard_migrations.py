@@ -117,7 +117,7 @@ def test_a_failed_upgrade_changes_nothing(
     assert isinstance(failure, RuntimeError | IntegrityError), (
         "an upgrade whose revision breaks a foreign key, or raises halfway, did not fail as it "
         f"must ({failure!r}): the migration must check the foreign keys before it commits "
-        "(migration_transaction in db/dialect.py)"
+        "(migration_transaction in db/dialect/migrations.py)"
     )
     after = contents(fresh_engine)
     changed = sorted(
@@ -126,7 +126,7 @@ def test_a_failed_upgrade_changes_nothing(
     assert not changed, (
         f"a failed upgrade left {changed} changed: every revision of an upgrade must run in "
         "one transaction that its failure rolls back; Alembic commits each revision where it "
-        "takes the DDL for not transactional (MIGRATION_OPTIONS in db/dialect.py)"
+        "takes the DDL for not transactional (MIGRATION_OPTIONS in db/dialect/migrations.py)"
     )
 
 
@@ -182,7 +182,7 @@ def test_a_migration_behind_a_lock_fails_in_time_and_changes_nothing(
         other.rollback()
     assert waited < 2.5, (
         f"a migration waited {waited:.1f} s for a lock, with MIGRATION_LOCK_TIMEOUT_MS at "
-        "0.2 s: its connection must wait no longer (migration_transaction in db/dialect.py), "
-        "or every request queues behind the lock it waits to take"
+        "0.2 s: its connection must wait no longer (migration_transaction in "
+        "db/dialect/migrations.py), or every request queues behind the lock it waits to take"
     )
     assert contents(fresh_engine) == before

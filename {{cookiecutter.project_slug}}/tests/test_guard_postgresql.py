@@ -165,7 +165,7 @@ def test_a_write_chosen_to_end_a_deadlock_runs_again(
     assert response.status_code == 200, (
         f"a PATCH the server chose to end a deadlock answered {response.status_code} "
         f"{response.text}: run the unit of work again when the server reports a deadlock or a "
-        "serialization failure (conflicted in db/dialect.py)"
+        "serialization failure (conflicted in db/dialect/failures.py)"
     )
 
 
@@ -265,7 +265,7 @@ def test_a_server_that_never_answers_is_503_in_time_then_serves(settings: Settin
         late = (
             f"{method} {path} with a database server that never answers: {answer}, not "
             f"503 within CONNECT_TIMEOUT_S ({settings.connect_timeout_s} s): give the "
-            "driver a connect timeout (engine_arguments in db/dialect.py)"
+            "driver a connect timeout (engine_arguments in db/dialect/connections.py)"
         )
         assert isinstance(answer, Answer), late
         assert answer.seconds < bound, late
@@ -320,7 +320,8 @@ def test_a_migrations_statements_have_a_timeout_of_their_own(
         pytest.fail(
             "a migration's 0.5 s statement was cut by STATEMENT_TIMEOUT_MS (0.1 s), meant for "
             "requests, with MIGRATION_STATEMENT_TIMEOUT_MS at 0 (no limit): the migration's "
-            f"transaction must set its own (migration_transaction in db/dialect.py): {error}"
+            "transaction must set its own (migration_transaction in "
+            f"db/dialect/migrations.py): {error}"
         )
     migrations_short = settings.model_copy(update={"migration_statement_timeout_ms": 100})
     with pytest.raises(MigrationRefused, match="MIGRATION_STATEMENT_TIMEOUT_MS"):

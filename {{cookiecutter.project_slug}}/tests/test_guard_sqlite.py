@@ -62,7 +62,7 @@ def test_every_pooled_connection_is_configured(settings: Settings) -> None:
         for pragma, value in expected.items():
             assert pragmas[pragma] == value, (
                 f"pooled connection {number}: PRAGMA {pragma} is {pragmas[pragma]!r}, not "
-                f"{value!r}; set it in the engine's connect hook (db/dialect.py)"
+                f"{value!r}; set it in the engine's connect hook (db/dialect/connections.py)"
             )
 
 
@@ -90,7 +90,7 @@ def test_write_transactions_take_the_write_lock_at_begin(settings: Settings) -> 
     assert refusal is not None, (
         "a write transaction that has only read does not hold the write lock: it began with a "
         "deferred BEGIN and will fail with 'database is locked' when it writes under load. "
-        "Emit BEGIN IMMEDIATE in the engine's begin hook (db/dialect.py)"
+        "Emit BEGIN IMMEDIATE in the engine's begin hook (db/dialect/connections.py)"
     )
     assert "locked" in refusal
 
@@ -116,7 +116,7 @@ def test_reads_do_not_wait_for_a_writer(
     waits = (
         f"a read waited {waited:.1f} s for a writer and answered {response.status_code}: reads "
         "must not wait for writers. Keep the database in WAL mode (PRAGMA journal_mode = WAL "
-        "in the connect hook) and reads on a deferred BEGIN (db/dialect.py)"
+        "in the connect hook) and reads on a deferred BEGIN (db/dialect/connections.py)"
     )
     assert response.status_code == 200, waits
     assert waited < 1, waits
@@ -153,11 +153,13 @@ def test_writers_queue_behind_another_workers_writer(
     assert created_meanwhile is None, (
         f"a create answered {created_meanwhile} while another worker's writer held the "
         "writers' lock: workers on one file then meet in SQLite's busy handler, which sleeps "
-        "between tries. Queue writers across processes on that lock (Writers in db/dialect.py)"
+        "between tries. Queue writers across processes on that lock (Writers in "
+        "db/dialect/writers.py)"
     )
     assert health == 200, (
         f"/healthz answered {health} within 1 s while a writer waited for another worker's: "
-        "the wait blocks the event loop. Wait for the lock in a worker thread (db/dialect.py)"
+        "the wait blocks the event loop. Wait for the lock in a worker thread "
+        "(db/dialect/writers.py)"
     )
     assert created == 201, f"the queued create answered {created} once the lock was let go"
 
@@ -180,7 +182,7 @@ def test_a_writer_waits_for_another_workers_writer_as_long_as_for_the_lock(
     )
     assert after == 201, (
         f"a create after one gave up answered {after}: the lock the abandoned wait took "
-        "later was kept, not let go (_LockWait in db/dialect.py)"
+        "later was kept, not let go (_LockWait in db/dialect/writers.py)"
     )
 
 
@@ -219,7 +221,7 @@ def test_only_a_failing_database_answers_503(tmp_path: Path) -> None:
     assert not unavailable(refused), (
         f"a statement SQLite refuses ({refused.orig}) counts as the database being unavailable, "
         "so the client is told to retry (503) what can never succeed. unavailable() in "
-        "db/dialect.py must name the result codes of a failing database"
+        "db/dialect/failures.py must name the result codes of a failing database"
     )
 
 
@@ -244,5 +246,5 @@ def test_batch_migration_keeps_child_rows(
     assert not lost, (
         f"a batch migration recreating {parents} changed row counts ({', '.join(lost)}): the "
         "migration environment must turn foreign keys off before its transaction "
-        "(migration_transaction in db/dialect.py)"
+        "(migration_transaction in db/dialect/migrations.py)"
     )

@@ -71,16 +71,17 @@ def test_a_file_it_may_not_write_answers_503_and_heals(settings: Settings) -> No
     assert read[0] == 200, f"a read of a file the service may not write answered {read}"
     assert refused == (503, RETRY_AFTER), (
         f"a create on a file the service may not write answered {refused}, not 503 with "
-        "Retry-After: the file, not the request, is at fault (unavailable in db/dialect.py)"
+        "Retry-After: the file, not the request, is at fault (unavailable in "
+        "db/dialect/failures.py)"
     )
     assert unready[0] == 503, (
         f"/readyz answered {unready} while the database file could not be written: a "
-        "database that cannot take writes is not ready (unwritable in db/dialect.py)"
+        "database that cannot take writes is not ready (unwritable in db/dialect/files.py)"
     )
     assert (after[0], ready[0]) == (201, 200), (
         f"once the file could be written again, a create answered {after[0]} and /readyz "
         f"{ready[0]}: the pool kept connections SQLite opened read-only. Replace them once "
-        "the file may be written (_replace_read_only_connections in db/dialect.py)"
+        "the file may be written (_replace_read_only_connections in db/dialect/connections.py)"
     )
 
 
@@ -115,6 +116,6 @@ def test_a_full_disk_answers_503_and_heals(client: TestClient, database: Databas
     after = answer(client, "POST", "/tags", json={"name": "after"})
     assert refused == (503, RETRY_AFTER), (
         f"a create on a full disk answered {refused}, not 503 with Retry-After: the disk, not "
-        "the request, is at fault (unavailable in db/dialect.py)"
+        "the request, is at fault (unavailable in db/dialect/failures.py)"
     )
     assert after[0] == 201, f"a create once the disk had room again answered {after}"

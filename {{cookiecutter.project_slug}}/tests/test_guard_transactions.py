@@ -152,7 +152,7 @@ def test_read_sessions_refuse_writes(
         f"a read session ran {' and '.join(went_through)}, and its rollback then dropped the "
         "change: a route would answer 2xx for a change never stored. The database must refuse "
         "writes in read sessions: create them with the READ_ONLY execution option "
-        "(db/session.py), which db/dialect.py turns into a read-only transaction"
+        "(db/session.py), which db/dialect/connections.py turns into a read-only transaction"
     )
     with fresh_engine.connect() as connection:
         assert connection.scalars(select(Tag.name)).all() == ["stored"]

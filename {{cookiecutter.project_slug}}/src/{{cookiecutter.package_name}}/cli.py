@@ -34,8 +34,8 @@ from .logs import config as logging_config
 from .settings import PACKAGE, Settings
 
 # asyncio's own event loop, not uvloop (uvicorn's choice when it is installed): in a process
-# the load keeps busy, uvloop answered some connections seconds late while it served others
-# (at 256 clients: p99 3.6 s against 0.39 s, for the same throughput). The tests' server too.
+# the load keeps busy, uvloop answered some connections seconds late while it served others,
+# for no more throughput. The tests' server too.
 EVENT_LOOP: Final = "asyncio"
 
 

@@ -7,7 +7,7 @@ error response, never a 2xx for data that was not stored. Any exception rolls ba
 
 Before a request touches the database, it waits in the event loop, first come first served,
 for a place: as many places as the database admits writers, or has pooled connections
-(`limiters` in db/dialect.py says which), writers and readers apart. So a request never holds
+(`limiters` in db/dialect/ says which), writers and readers apart. So a request never holds
 a lock or a connection while it waits behind others, no connection is opened beyond the
 pool, and writers stuck behind a lock never hold up reads. The driver waits for the database
 (its lock, a row another transaction holds) without blocking the event loop. Where the
@@ -17,7 +17,7 @@ service's calls show it slow; a slow service's calls hold places of their own be
 (db/slow_services.py). Every wait is bounded by the request's deadline (db/waits.py).
 
 A write that meets a concurrent one (a deadlock, a serialization failure, rows that changed
-under it: `conflicted` in db/dialect.py) runs again as a whole, unseen by the client.
+under it: `conflicted` in db/dialect/failures.py) runs again as a whole, unseen by the client.
 """
 
 import asyncio

@@ -7,7 +7,7 @@ never a 2xx for data that was not stored. Any exception rolls back.
 
 Before a request touches the database, it waits in the event loop, first come first served,
 for a place: as many places as the database admits writers, or has pooled connections
-(`limiters` in db/dialect.py says which), writers and readers apart. So a request never holds
+(`limiters` in db/dialect/ says which), writers and readers apart. So a request never holds
 a lock or a connection while it waits for a thread, no thread waits for one within the
 process, and writers stuck behind a lock never hold up reads. Work that cannot wait for
 another process (a write that already holds the lock, a read that never waits for writers)
@@ -17,7 +17,7 @@ besides (db/slow_services.py). Every wait is bounded by the request's deadline
 (db/waits.py).
 
 A write that meets a concurrent one (a deadlock, a serialization failure, rows that changed
-under it: `conflicted` in db/dialect.py) runs again as a whole, unseen by the client.
+under it: `conflicted` in db/dialect/failures.py) runs again as a whole, unseen by the client.
 """
 
 import logging

@@ -39,7 +39,7 @@ _running: ContextVar[Held | None] = ContextVar("running_on_the_loop", default=No
 
 def held_on_the_loop() -> Held | None:
     """The running service's Held if it runs on the event loop: the driver's calls may then
-    be made right there, and count in it (db/dialect.py); None anywhere else."""
+    be made right there, and count in it (db/dialect/connections.py); None anywhere else."""
     return _running.get()
 
 
