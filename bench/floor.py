@@ -16,7 +16,7 @@ SECONDS = 2.0
 
 def main(package: str, style: str) -> None:
     settings = importlib.import_module(f"{package}.settings").Settings(_env_file=None)
-    importlib.import_module(f"{package}.db.migrate").upgrade(settings)
+    importlib.import_module(f"{package}.maintenance.migrate").upgrade(settings)
     opened = importlib.import_module(f"{package}.db.session").Database.opened
     tag = importlib.import_module(f"{package}.models").Tag
     tag_read = importlib.import_module(f"{package}.schemas").TagRead

@@ -31,7 +31,7 @@ LAYERS = (
     ("driver", ("sqlite3/", "aiosqlite/", "psycopg/", "psycopg_pool/")),
     ("ORM", ("sqlalchemy/", "greenlet/")),
     ("validation", ("pydantic/", "pydantic_core/", "fastapi/_compat/", "fastapi/encoders")),
-    ("our middleware", tuple(f"PACKAGE/{name}.py" for name in ("middleware", "limits", "logs"))),
+    ("our middleware", ("PACKAGE/web/middleware.py", "PACKAGE/web/limits.py", "PACKAGE/logs.py")),
     ("our services and db", ("PACKAGE/",)),
     ("framework", ("fastapi/", "starlette/")),
     ("server", ("uvicorn/", "httptools/", "asyncio/", "anyio/", "h11/")),

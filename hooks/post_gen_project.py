@@ -22,6 +22,7 @@ BY_CRUFT = "{{ cookiecutter._output_dir is not defined }}" == "True"
 ONLY_WHEN = {
     ("database", "sqlite"): ["tests/test_guard_sqlite*.py"],
     ("database", "postgresql"): ["tests/test_guard_postgresql*.py"],
+    ("session_style", "async"): [f"src/{PACKAGE}/db/dialect_*/async_driver.py"],
     ("docker", "yes"): ["Dockerfile", ".dockerignore", "compose*.yaml"],
     ("ci", "github"): [".github"],
     ("ci", "gitlab"): [".gitlab-ci.yml"],
@@ -32,6 +33,7 @@ VERSIONS = {
     f"src/{PACKAGE}/db/dialect": "database",
     f"src/{PACKAGE}/db/archive.py": "database",
     f"src/{PACKAGE}/db/session.py": "session_style",
+    f"src/{PACKAGE}/db/engines.py": "session_style",
     f"src/{PACKAGE}/services": "session_style",
     "tests/sessions.py": "session_style",
     "tests/database.py": "database",

@@ -8,7 +8,7 @@ also_fails), then one [[edit]] table per change, applied in order:
                             under src/ (only in `file` when that is given): exactly one
                             whose qualified name (Class.method, nested names) is it, or
                             else ends with it
-    file = "db/seed.py"     where to look; without `in`, the whole file is the target
+    file = "api/tags.py"    where to look; without `in`, the whole file is the target
     find = '''...'''        lines that occur exactly once in the target, compared with
                             surrounding whitespace stripped (blank lines match blank lines)
     replace = '''...'''     what takes their place, indented as the first line found (the

@@ -83,7 +83,7 @@ def test_layers_count_a_sample_for_its_innermost_known_frame() -> None:
         [
             f"{loop};app (starlette/routing.py:1);get (sqlalchemy/orm/session.py:2) 3",
             # The standard library's frames count for their caller's layer.
-            f"{loop};_log (my_service/middleware.py:7);emit (logging/__init__.py:1113) 2",
+            f"{loop};_log (my_service/web/middleware.py:7);emit (logging/__init__.py:1113) 2",
             f"{loop};read (my_service/db/session.py:9);unknown (somewhere.py:1) 1",
             # The driver's own threads are not the event loop's.
             "_bootstrap (threading.py:1002);run (aiosqlite/core.py:59) 5",

@@ -36,6 +36,7 @@ RENDERED_VARIANTS = {
     },
 }
 LEFTOVER_JINJA = re.compile(r"(?<!\$){{|{%|{#")  # ${{ }}: a GitHub Actions expression
+MODULE_LINES = 200
 TEXT_SUFFIXES = {".py", ".toml", ".md", ".yaml", ".yml", ".cfg", ".ini", ".txt", ".json", ""}
 
 
@@ -110,17 +111,53 @@ def test_chosen_files_only(variant: Variant) -> None:
         assert (project / name).exists() == (answers.get("docker") == "yes"), name
 
 
-def test_no_code_of_the_other_database(variant: Variant) -> None:
+# What only the other database's, or the other session style's, code would say.
+FOREIGN = {
+    "sqlite": r"postgres|psycopg",
+    "postgresql": r"sqlite|PRAGMA|BEGIN IMMEDIATE",
+    "sync": r"async.driver|aiosqlite|AsyncSession|AsyncEngine|async_sessionmaker",
+    "async": r"\bsessionmaker\b|synchronous SQLAlchemy",
+}
+
+
+def test_no_code_of_the_other_variants(variant: Variant) -> None:
+    """The code of a render is the chosen database's and session style's only: the tests
+    too for the database (a style's tests are shared)."""
     project, answers = variant.project, variant.answers
-    foreign = {"sqlite": r"postgres|psycopg", "postgresql": r"sqlite|PRAGMA|BEGIN IMMEDIATE"}
-    pattern = re.compile(foreign[answers.get("database", "sqlite")], re.IGNORECASE)
+    database = answers.get("database", "sqlite")
+    style = answers.get("session_style", "sync")
+    checks = [
+        (FOREIGN[database], project.rglob("*.py")),
+        (FOREIGN[style], project.glob("src/**/*.py")),
+    ]
     hits = [
         f"{path.relative_to(project)}:{number}: {line.strip()}"
-        for path in project.rglob("*.py")
+        for foreign, paths in checks
+        for path in paths
         for number, line in enumerate(path.read_text().splitlines(), 1)
-        if pattern.search(line)
+        if re.search(foreign, line, re.IGNORECASE)
     ]
-    assert not hits, "code for the other database:\n" + "\n".join(hits)
+    assert not hits, "code of another variant:\n" + "\n".join(hits)
+
+
+def test_modules_are_small_and_each_in_a_layer(variant: Variant) -> None:
+    """Each module of the service has one job, which fits in under MODULE_LINES lines; each
+    module or folder at the top of the package sits in a layer of the import contract."""
+    project = variant.project
+    package = project / "src" / answers_of(project)["package_name"]
+    code = [path for path in package.rglob("*.py") if "migrations" not in path.parts]
+    sizes = {str(path.relative_to(package)): len(path.read_text().splitlines()) for path in code}
+    large = {path: lines for path, lines in sizes.items() if lines >= MODULE_LINES}
+    assert not large, f"modules of {MODULE_LINES} lines or more: split them by job: {large}"
+    contract = tomllib.loads((project / "pyproject.toml").read_text())["tool"]["importlinter"]
+    layers = contract["contracts"][0]["layers"]
+    named = {name.strip() for layer in layers for name in layer.split("|")}
+    top = {
+        path.stem
+        for path in package.iterdir()
+        if path.suffix == ".py" or (path / "__init__.py").exists()
+    } - {"__init__", "__main__", "migrations"}
+    assert top <= named, f"in no layer of [tool.importlinter] in pyproject.toml: {top - named}"
 
 
 @pytest.mark.parametrize("command", [["check", "."], ["format", "--check", "."]], ids=" ".join)

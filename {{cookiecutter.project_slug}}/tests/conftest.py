@@ -8,8 +8,8 @@ from sqlalchemy import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from {{ cookiecutter.package_name }}.app import create_app
-from {{ cookiecutter.package_name }}.db.migrate import upgrade
 from {{ cookiecutter.package_name }}.db.session import Database
+from {{ cookiecutter.package_name }}.maintenance.migrate import upgrade
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from tests.database import copy_of, engine_for, template_database

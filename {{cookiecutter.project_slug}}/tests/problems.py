@@ -42,7 +42,7 @@ def watched(app: ASGIApp) -> Iterator[ASGIApp]:
     yield app_watched
     assert not shown, (
         "error bodies show what only the code behind the API knows; the log keeps it, the "
-        "body says what the client can act on (errors.py):\n" + "\n".join(shown)
+        "body says what the client can act on (handlers.py):\n" + "\n".join(shown)
     )
 
 

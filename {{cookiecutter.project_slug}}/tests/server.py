@@ -13,7 +13,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from {{ cookiecutter.package_name }}.cli import EVENT_LOOP
-from {{ cookiecutter.package_name }}.limits import TimedProtocol
+from {{ cookiecutter.package_name }}.web.limits import TimedProtocol
 
 from tests.problems import watched
 

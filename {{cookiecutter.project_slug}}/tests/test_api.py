@@ -103,7 +103,7 @@ def assert_conflict(
     response = client.request(method, path, json=body)
     assert response.status_code == 409, (
         f"{method.upper()} {path} with a duplicate answered {response.status_code}: the "
-        "database's IntegrityError must reach its handler (errors.py) as a 409, not be swallowed"
+        "database's IntegrityError must reach its handler (handlers.py) as a 409, not be swallowed"
     )
     detail = assert_problem(response, 409)
     assert refusal in detail, f"a 409 must name what was refused ({refusal}), not {detail!r}"

@@ -38,7 +38,7 @@ from tests.server import serving
 def no_internals(ctx: Any, response: Response, case: Case[Any]) -> bool | None:
     if response.status_code >= 400 and (said := INTERNALS.search(response.text)):
         raise AssertionError(
-            "an error body tells the client what to do, never what the driver said (errors.py): "
+            "an error body tells the client what to do, never what the driver said (handlers.py): "
             f"a {response.status_code} body says {said[0]!r}: {response.text[:500]}"
         )
     return None
@@ -102,7 +102,7 @@ def test_a_method_not_allowed_names_every_method_of_the_path(
         allowed = response.headers.get("allow", "").split(", ")
         assert allowed == sorted(documented), (
             f"PUT {url}: 405 with Allow {allowed}, but the document lists {sorted(documented)} "
-            f"for {path}: name every route's methods (_documented_methods in errors.py)"
+            f"for {path}: name every route's methods (_documented_methods in handlers.py)"
         )
 
 

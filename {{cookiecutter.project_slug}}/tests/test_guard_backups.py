@@ -17,9 +17,16 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from {{ cookiecutter.package_name }}.app import create_app
-from {{ cookiecutter.package_name }}.backups import Refused, backup, restore
 from {{ cookiecutter.package_name }}.db.dialect import scratch_database
-from {{ cookiecutter.package_name }}.db.migrate import migration_scripts, upgrade
+from {{ cookiecutter.package_name }}.maintenance.backups import (
+    Refused,
+    backup,
+    restore,
+)
+from {{ cookiecutter.package_name }}.maintenance.migrate import (
+    migration_scripts,
+    upgrade,
+)
 from {{ cookiecutter.package_name }}.models import Tag
 from {{ cookiecutter.package_name }}.settings import Settings
 

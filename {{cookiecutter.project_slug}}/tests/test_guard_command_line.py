@@ -114,7 +114,8 @@ def test_a_bad_setting_or_argument_is_one_line(
             wrong.append(f"{what} ({command} with {environment}): status {status}, {written}")
     assert not wrong, (
         "the command line must answer each in one line that says what is wrong, and exit "
-        "with a status that is not 0 (cli.py, Settings in settings.py):\n" + "\n".join(wrong)
+        "with a status that is not 0 (cli/commands.py, Settings in settings.py):\n"
+        + "\n".join(wrong)
     )
 
 

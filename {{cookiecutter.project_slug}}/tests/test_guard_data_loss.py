@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.package_name }}.db import migrate
-from {{ cookiecutter.package_name }}.db.data_loss import MARK, Finding
-from {{ cookiecutter.package_name }}.db.migrate import (
+from {{ cookiecutter.package_name }}.maintenance import migrate
+from {{ cookiecutter.package_name }}.maintenance.data_loss import MARK, Finding
+from {{ cookiecutter.package_name }}.maintenance.revisions import (
     MISSING_MIGRATION,
     data_losses,
 )
@@ -86,7 +86,9 @@ def added_losses(folder: Path, *upgrades: str) -> list[Finding]:
 
 def test_no_revision_loses_data_with_no_reason_given() -> None:
     listed = "\n".join(map(str, data_losses()))
-    assert not listed, f"revisions lose data with no reason given (db/data_loss.py):\n{listed}"
+    assert not listed, (
+        f"revisions lose data with no reason given (maintenance/data_loss.py):\n{listed}"
+    )
 
 
 @pytest.mark.parametrize(("upgrade", "said"), LOSING.values(), ids=LOSING)
@@ -95,7 +97,7 @@ def test_the_gate_says_what_an_operation_loses_and_what_to_write(
 ) -> None:
     losses = added_losses(tmp_path, upgrade)
     assert [loss.path.name for loss in losses] == ["added_1.py"], (
-        f"the gate (db/data_loss.py) did not find the one operation of {upgrade!r} that "
+        f"the gate (maintenance/data_loss.py) did not find the one operation of {upgrade!r} that "
         f"loses data: it found {[str(loss) for loss in losses]}"
     )
     assert said in str(losses[0]), f"the gate says {losses[0]}, not {said!r}"
@@ -104,7 +106,9 @@ def test_the_gate_says_what_an_operation_loses_and_what_to_write(
 @pytest.mark.parametrize("upgrade", KEEPING.values(), ids=KEEPING)
 def test_the_gate_passes_what_keeps_the_data(tmp_path: Path, upgrade: str) -> None:
     losses = added_losses(tmp_path, upgrade)
-    assert not losses, f"the gate (db/data_loss.py) took a change that keeps the data: {losses}"
+    assert not losses, (
+        f"the gate (maintenance/data_loss.py) took a change that keeps the data: {losses}"
+    )
 
 
 def test_a_reason_accounts_for_an_operation_and_a_bare_mark_does_not(tmp_path: Path) -> None:
@@ -113,7 +117,7 @@ def test_a_reason_accounts_for_an_operation_and_a_bare_mark_does_not(tmp_path: P
     losses = added_losses(tmp_path, reasoned, bare)
     assert [loss.path.name for loss in losses] == ["added_2.py"], (
         "a mark with a reason accounts for the operation below it, and one without does not "
-        f"(db/data_loss.py): found {[str(loss) for loss in losses]}"
+        f"(maintenance/data_loss.py): found {[str(loss) for loss in losses]}"
     )
     assert "marked" in str(losses[0]), str(losses[0])
     assert "no reason" in str(losses[0]), str(losses[0])
@@ -139,8 +143,8 @@ def test_the_ci_check_fails_on_a_missing_migration_and_on_data_loss(
     said = check(settings, monkeypatch, changed)
     for expected in (MISSING_MIGRATION, "added_2.py:11: drops column tasks.done"):
         assert expected in str(said), (
-            f"`makemigration --check` must fail with {expected!r} (cli.py, db/migrate.py "
-            f"problems()); it said {said!r}"
+            f"`makemigration --check` must fail with {expected!r} (cli/commands.py, "
+            f"maintenance/revisions.py problems()); it said {said!r}"
         )
 
 
@@ -157,8 +161,8 @@ def test_makemigration_writes_no_revision_that_loses_data(
     said = exit_message("makemigration", "drop legacy")  # the models have no table "legacy"
     written = set(versions.glob("*.py")) - before
     assert not written, (
-        "makemigration must refuse to write a revision that drops a table (db/migrate.py "
-        f"make_migration); it wrote {sorted(map(str, written))}"
+        "makemigration must refuse to write a revision that drops a table "
+        f"(maintenance/revisions.py make_migration); it wrote {sorted(map(str, written))}"
     )
     assert "drops table legacy" in str(said), said
 

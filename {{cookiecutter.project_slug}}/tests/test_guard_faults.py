@@ -17,10 +17,10 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import Engine, func, select
 
-from {{ cookiecutter.package_name }} import limits
 from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.models import Tag
 from {{ cookiecutter.package_name }}.settings import Settings
+from {{ cookiecutter.package_name }}.web import limits
 
 from tests.database import write_lock_held_elsewhere
 from tests.server import PROMPT_S, SLACK_S, Answer, serving, timed

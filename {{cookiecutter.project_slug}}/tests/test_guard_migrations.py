@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.schema import ColumnCollectionConstraint
 
 from {{ cookiecutter.package_name }}.db.base import Base
-from {{ cookiecutter.package_name }}.db.migrate import (
+from {{ cookiecutter.package_name }}.maintenance.migrate import (
     MigrationRefused,
     downgrade,
     migration_scripts,
@@ -157,7 +157,7 @@ def test_migrate_refuses_a_revision_behind_the_database(
     said = exit_message("migrate", "base")
     assert "migrate only upgrades" in str(said), (
         "`migrate base` on a migrated database must be refused in one line, not do nothing "
-        f"and exit 0 (upgrade in db/migrate.py); it said {said!r}"
+        f"and exit 0 (_refuse_going_back in maintenance/environment.py); it said {said!r}"
     )
     assert contents(fresh_engine) == before
     assert exit_message("downgrade", "base") is None

@@ -23,8 +23,14 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from {{ cookiecutter.package_name }}.app import create_app
-from {{ cookiecutter.package_name }}.backups import Refused, backup
-from {{ cookiecutter.package_name }}.db.migrate import MigrationRefused, upgrade
+from {{ cookiecutter.package_name }}.maintenance.backups import (
+    Refused,
+    backup,
+)
+from {{ cookiecutter.package_name }}.maintenance.migrate import (
+    MigrationRefused,
+    upgrade,
+)
 from {{ cookiecutter.package_name }}.models import Tag, Task
 from {{ cookiecutter.package_name }}.settings import Settings
 

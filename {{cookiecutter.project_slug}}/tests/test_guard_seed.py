@@ -10,8 +10,7 @@ from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from {{ cookiecutter.package_name }}.cli import seed_database
-from {{ cookiecutter.package_name }}.db.seed import REFERENCE_TAGS
+from {{ cookiecutter.package_name }}.maintenance.seed import REFERENCE_TAGS, seed_database
 from {{ cookiecutter.package_name }}.models import (
     Project,
     Tag,
@@ -38,7 +37,8 @@ def run_seed(settings: Settings) -> None:
     except SQLAlchemyError as exc:
         pytest.fail(
             "seeding failed where rows already exist or another worker seeds: insert reference "
-            "rows with INSERT ... ON CONFLICT DO NOTHING on their natural key (db/seed.py). "
+            "rows with INSERT ... ON CONFLICT DO NOTHING on their natural key "
+            "(maintenance/seed.py). "
             f"{str(exc).splitlines()[0]}"
         )
 

@@ -20,8 +20,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.orm import Session
 
+from {{ cookiecutter.package_name }}.api.dependencies import DatabaseDep
 from {{ cookiecutter.package_name }}.app import create_app
-from {{ cookiecutter.package_name }}.db.session import DatabaseDep
 from {{ cookiecutter.package_name }}.db.slow_services import STRIKES
 from {{ cookiecutter.package_name }}.settings import Settings
 

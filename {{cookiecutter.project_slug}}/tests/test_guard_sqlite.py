@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.db.base import Base
 from {{ cookiecutter.package_name }}.db.dialect import unavailable, writers_lock
-from {{ cookiecutter.package_name }}.db.migrate import upgrade
+from {{ cookiecutter.package_name }}.maintenance.migrate import upgrade
 from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.settings import Settings
 

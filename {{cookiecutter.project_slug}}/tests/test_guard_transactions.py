@@ -12,7 +12,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 import {{ cookiecutter.package_name }} as package
-from {{ cookiecutter.package_name }}.db.session import Database, DatabaseDep
+from {{ cookiecutter.package_name }}.api.dependencies import DatabaseDep
+from {{ cookiecutter.package_name }}.db.session import Database
 from {{ cookiecutter.package_name }}.errors import NotFound
 from {{ cookiecutter.package_name }}.models import Tag, Task, User, task_tags
 from {{ cookiecutter.package_name }}.settings import Settings

@@ -13,11 +13,12 @@ from fastapi import FastAPI
 
 from .api import routers
 from .db.session import Database
-from .errors import ANY_ERROR, install_error_handlers
-from .limits import BodyLimits
-from .loop_watch import watching
-from .middleware import HeadAsGet, RequestContext
+from .errors import ANY_ERROR
 from .settings import Settings
+from .web.handlers import install_error_handlers
+from .web.limits import BodyLimits
+from .web.loop_watch import watching
+from .web.middleware import HeadAsGet, RequestContext
 
 TITLE = {{ cookiecutter.project_name | python_string(92) }}
 

@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import InstrumentedAttribute
 
 from .errors import InvalidCursor
-from .schemas import INTEGER_MAX, Rows
+from .schemas import INTEGER_MAX, PageOfRows
 
 Found = TypeVar("Found")
 
@@ -99,12 +99,12 @@ class Order:
             return query.where(self.keys[0] > after[0])
         return query.where(tuple_(*self.keys) > after)  # each value bound as its column's type
 
-    def rows(self, found: Sequence[Found], limit: int) -> Rows[Found]:
+    def rows(self, found: Sequence[Found], limit: int) -> PageOfRows[Found]:
         """A page of what `page` found, with the cursor of the next page if there is one."""
         if len(found) <= limit:
-            return Rows(found, None)
+            return PageOfRows(found, None)
         last = found[limit - 1]
-        return Rows(found[:limit], self.cursor(tuple(getattr(last, n) for n in self._names)))
+        return PageOfRows(found[:limit], self.cursor(tuple(getattr(last, n) for n in self._names)))
 
     def cursor(self, key: tuple[Any, ...]) -> str:
         """The cursor of the page after the row with this key."""

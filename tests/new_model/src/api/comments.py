@@ -1,9 +1,9 @@
 from fastapi import APIRouter
 
-from ..db.session import DatabaseDep
+from .dependencies import DatabaseDep
 from ..errors import Conflict, NotFound, responses
 from ..models import Comment
-from ..schemas import CommentCreate, CommentRead, CommentUpdate, Id, Page, Rows
+from ..schemas import CommentCreate, CommentRead, CommentUpdate, Id, Page, PageOfRows
 from ..services import comments
 from .paging import Cursor, Limit
 
@@ -19,7 +19,7 @@ async def create_comment(body: CommentCreate, database: DatabaseDep) -> Comment:
 @router.get("", response_model=Page[CommentRead])
 async def list_comments(
     database: DatabaseDep, task_id: Id, cursor: Cursor = None, limit: Limit = 50
-) -> Rows[Comment]:
+) -> PageOfRows[Comment]:
     """List a task's comments, oldest first."""
     return await database.read(comments.list_comments, task_id=task_id, cursor=cursor, limit=limit)
 

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from pydantic import MISSING, StringConstraints
 
-from .common import SHOWS, Input, RowRead, StrictId
+from .common import SHOWS, RequestBody, ResponseBody, StrictId
 
 # Text with a character that shows and no control character, as the document's pattern
 # says (see Name).
@@ -12,18 +12,18 @@ Body = Annotated[
 ]
 
 
-class CommentCreate(Input):
+class CommentCreate(RequestBody):
     body: Body
     task_id: StrictId
 
 
-class CommentUpdate(Input):
+class CommentUpdate(RequestBody):
     """Fields left out stay as they are."""
 
     body: Body | MISSING = MISSING
 
 
-class CommentRead(RowRead):
+class CommentRead(ResponseBody):
     id: int
     body: str
     task_id: int

@@ -3,7 +3,7 @@ from sqlalchemy.orm import Session
 
 from ..keyset import Order
 from ..models import Comment
-from ..schemas import CommentCreate, CommentUpdate, Rows
+from ..schemas import CommentCreate, CommentUpdate, PageOfRows
 from .rows import add, change, get_or_404, paginate
 
 BY_ID = Order(Comment.id)
@@ -15,7 +15,7 @@ def create_comment(session: Session, *, body: CommentCreate) -> Comment:
 
 def list_comments(
     session: Session, *, task_id: int, cursor: str | None, limit: int
-) -> Rows[Comment]:
+) -> PageOfRows[Comment]:
     query = select(Comment).where(Comment.task_id == task_id)
     return paginate(session, query, BY_ID, cursor, limit)
 

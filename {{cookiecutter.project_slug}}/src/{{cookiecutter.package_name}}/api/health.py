@@ -1,8 +1,8 @@
 from fastapi import APIRouter
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..db.session import DatabaseDep
 from ..errors import Unavailable, responses
+from .dependencies import DatabaseDep
 
 router = APIRouter(tags=["health"])
 

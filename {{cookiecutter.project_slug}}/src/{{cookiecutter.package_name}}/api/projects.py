@@ -1,10 +1,10 @@
 from fastapi import APIRouter
 
-from ..db.session import DatabaseDep
 from ..errors import Conflict, NotFound, responses
 from ..models import Project
-from ..schemas import Id, Page, ProjectCreate, ProjectRead, ProjectUpdate, Rows
+from ..schemas import Id, Page, PageOfRows, ProjectCreate, ProjectRead, ProjectUpdate
 from ..services import projects
+from .dependencies import DatabaseDep
 from .paging import Cursor, Limit
 
 router = APIRouter(prefix="/projects", tags=["projects"])
@@ -19,7 +19,7 @@ async def create_project(body: ProjectCreate, database: DatabaseDep) -> Project:
 @router.get("", response_model=Page[ProjectRead])
 async def list_projects(
     database: DatabaseDep, owner_id: Id | None = None, cursor: Cursor = None, limit: Limit = 50
-) -> Rows[Project]:
+) -> PageOfRows[Project]:
     """List projects by id, optionally those of one owner."""
     return await database.read(
         projects.list_projects, owner_id=owner_id, cursor=cursor, limit=limit

@@ -1,10 +1,10 @@
 from fastapi import APIRouter
 
-from ..db.session import DatabaseDep
 from ..errors import Conflict, NotFound, responses
 from ..models import Tag
-from ..schemas import Id, Page, Rows, TagCreate, TagRead, TagUpdate
+from ..schemas import Id, Page, PageOfRows, TagCreate, TagRead, TagUpdate
 from ..services import tags
+from .dependencies import DatabaseDep
 from .paging import Cursor, Limit
 
 router = APIRouter(prefix="/tags", tags=["tags"])
@@ -17,7 +17,9 @@ async def create_tag(body: TagCreate, database: DatabaseDep) -> Tag:
 
 
 @router.get("", response_model=Page[TagRead])
-async def list_tags(database: DatabaseDep, cursor: Cursor = None, limit: Limit = 50) -> Rows[Tag]:
+async def list_tags(
+    database: DatabaseDep, cursor: Cursor = None, limit: Limit = 50
+) -> PageOfRows[Tag]:
     """List tags by name."""
     return await database.read(tags.list_tags, cursor=cursor, limit=limit)
 

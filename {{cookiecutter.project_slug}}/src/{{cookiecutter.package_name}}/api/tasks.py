@@ -1,10 +1,10 @@
 from fastapi import APIRouter
 
-from ..db.session import DatabaseDep
 from ..errors import Conflict, NotFound, responses
 from ..models import Task
-from ..schemas import Id, Page, Rows, TaskCreate, TaskRead, TaskUpdate
+from ..schemas import Id, Page, PageOfRows, TaskCreate, TaskRead, TaskUpdate
 from ..services import tasks
+from .dependencies import DatabaseDep
 from .paging import Cursor, Limit
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
@@ -19,7 +19,7 @@ async def create_task(body: TaskCreate, database: DatabaseDep) -> Task:
 @router.get("", response_model=Page[TaskRead])
 async def list_tasks(
     database: DatabaseDep, project_id: Id | None = None, cursor: Cursor = None, limit: Limit = 50
-) -> Rows[Task]:
+) -> PageOfRows[Task]:
     """List tasks by id, optionally those of one project."""
     return await database.read(tasks.list_tasks, project_id=project_id, cursor=cursor, limit=limit)
 

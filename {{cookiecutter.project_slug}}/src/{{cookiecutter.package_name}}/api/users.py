@@ -1,10 +1,10 @@
 from fastapi import APIRouter
 
-from ..db.session import DatabaseDep
 from ..errors import Conflict, NotFound, responses
 from ..models import User
-from ..schemas import Id, Page, Rows, UserCreate, UserRead, UserUpdate
+from ..schemas import Id, Page, PageOfRows, UserCreate, UserRead, UserUpdate
 from ..services import users
+from .dependencies import DatabaseDep
 from .paging import Cursor, Limit
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -17,7 +17,9 @@ async def create_user(body: UserCreate, database: DatabaseDep) -> User:
 
 
 @router.get("", response_model=Page[UserRead])
-async def list_users(database: DatabaseDep, cursor: Cursor = None, limit: Limit = 50) -> Rows[User]:
+async def list_users(
+    database: DatabaseDep, cursor: Cursor = None, limit: Limit = 50
+) -> PageOfRows[User]:
     """List users by id."""
     return await database.read(users.list_users, cursor=cursor, limit=limit)
 

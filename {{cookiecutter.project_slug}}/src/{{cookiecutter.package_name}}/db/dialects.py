@@ -25,10 +25,6 @@ class Dialect(Protocol):
         ...
 
     @property
-    def ASYNC_DRIVERNAME(self) -> str:  # noqa: N802  (the driver of asyncio engines)
-        ...
-
-    @property
     def MIGRATION_OPTIONS(self) -> dict[str, Any]:  # noqa: N802  (Alembic's context options)
         ...
 

@@ -6,68 +6,53 @@ commits before `write` returns, so before the response is sent: a failed commit 
 error response, never a 2xx for data that was not stored. Any exception rolls back.
 
 Before a request touches the database, it waits in the event loop, first come first served,
-for a place: as many places as the database admits writers, or has pooled connections
-(`limiters` in db/dialect/ says which), writers and readers apart. So a request never holds
-a lock or a connection while it waits behind others, no connection is opened beyond the
-pool, and writers stuck behind a lock never hold up reads. The driver waits for the database
-(its lock, a row another transaction holds) without blocking the event loop. Where the
-dialect has no places for readers (its reads never wait for writers), a read, and a write
-once it holds the lock, make the driver's calls right on the event loop, until the
-service's calls show it slow; a slow service's calls hold places of their own besides
-(db/slow_services.py). Every wait is bounded by the request's deadline (db/waits.py).
+for a place among the writers or the readers (`limiters` in db/dialect/), so no request holds
+a lock or a connection while it waits behind others; a slow service's calls hold places of
+their own besides (db/slow_services.py). Where the driver's calls run, and why, is in
+docs/design.md ("The write path"). Every wait ends by the request's deadline (db/waits.py).
 
 A write that meets a concurrent one (a deadlock, a serialization failure, rows that changed
 under it: `conflicted` in db/dialect/failures.py) runs again as a whole, unseen by the client.
 """
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any, Concatenate, Final, ParamSpec, Self, TypeVar
+from typing import Any, Concatenate, Final, ParamSpec, Self, TypeVar
 
 from anyio import move_on_after
 from anyio.lowlevel import checkpoint
-from fastapi import Depends, Request
-from sqlalchemy import Connection, text
+from sqlalchemy import text
 from sqlalchemy.exc import TimeoutError as DatabaseTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
-    create_async_engine,
 )
 
 from ..settings import Settings
 from .dialect import (
-    ASYNC_DRIVERNAME,
     READ_ONLY,
     begin_without_waiting,
-    configure,
     conflicted,
-    engine_arguments,
     limiters,
     lock_wait,
     unwritable,
 )
+from .dialect.async_driver import create_async_db_engine
 from .slow_services import SlowServices, off_the_loop
 from .waits import Place, Places, Turn, remaining
 
 P = ParamSpec("P")
 T = TypeVar("T")
+# A service: a coroutine of a session and its own arguments.
+Work = Callable[Concatenate[AsyncSession, P], Awaitable[T]]
 
 log = logging.getLogger(__name__)
 
 # How many times in all a write that meets concurrent ones runs before the request gives up.
 ATTEMPTS: Final = 3
-
-
-def create_async_db_engine(settings: Settings) -> AsyncEngine:
-    url, options = engine_arguments(settings)
-    engine = create_async_engine(url.set(drivername=ASYNC_DRIVERNAME), **options)
-    configure(engine.sync_engine, settings)
-    return engine
 
 
 @dataclass(frozen=True)
@@ -112,12 +97,7 @@ class Database:
         async with _closed(session, on_the_loop), session.begin():
             yield session
 
-    async def write(
-        self,
-        work: Callable[Concatenate[AsyncSession, P], Awaitable[T]],
-        *args: P.args,
-        **kwargs: P.kwargs,
-    ) -> T:
+    async def write(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run `work(session, ...)` in a transaction that has committed when this returns."""
         attempt = 1
         while True:
@@ -129,12 +109,7 @@ class Database:
                 log.info("a write met a concurrent one and runs again: %r", error)
             attempt += 1
 
-    async def _write(
-        self,
-        work: Callable[Concatenate[AsyncSession, P], Awaitable[T]],
-        *args: P.args,
-        **kwargs: P.kwargs,
-    ) -> T:
+    async def _write(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         async with (
             Turn(self.slow.place_for(work), self.timeout_s),
             Turn(self.writers, self.timeout_s),
@@ -154,12 +129,7 @@ class Database:
                     await session.connection(execution_options=self._lock_wait())
                     return await work(session, *args, **kwargs)
 
-    async def read(
-        self,
-        work: Callable[Concatenate[AsyncSession, P], Awaitable[T]],
-        *args: P.args,
-        **kwargs: P.kwargs,
-    ) -> T:
+    async def read(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run `work(session, ...)` in a session that refuses to write."""
         if self.readers is None:
             # Take a turn first: work that never suspends would be served ahead of requests
@@ -222,27 +192,3 @@ async def _closed_on_the_loop(session: AsyncSession) -> AsyncIterator[AsyncSessi
 
 async def _select_one(session: AsyncSession) -> None:
     await session.execute(text("SELECT 1"))
-
-
-async def _database(request: Request) -> Database:
-    database: Database = request.app.state.database
-    return database
-
-
-DatabaseDep = Annotated[Database, Depends(_database)]
-
-
-def run_on_connection(settings: Settings, work: Callable[[Connection], T]) -> T:
-    """`work(connection)` on an engine of its own, disposed afterwards: how migrations run.
-    As in Alembic's async environment, the driver is the async one and the migration code,
-    synchronous, runs inside `run_sync`. Call it where no event loop runs."""
-    return asyncio.run(_run_on_connection(settings, work))
-
-
-async def _run_on_connection(settings: Settings, work: Callable[[Connection], T]) -> T:
-    engine = create_async_db_engine(settings)
-    try:
-        async with engine.connect() as connection:
-            return await connection.run_sync(work)
-    finally:
-        await engine.dispose()

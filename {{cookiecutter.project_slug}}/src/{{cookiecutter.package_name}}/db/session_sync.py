@@ -6,15 +6,10 @@ Database work is plain synchronous SQLAlchemy in a service function. A route han
 never a 2xx for data that was not stored. Any exception rolls back.
 
 Before a request touches the database, it waits in the event loop, first come first served,
-for a place: as many places as the database admits writers, or has pooled connections
-(`limiters` in db/dialect/ says which), writers and readers apart. So a request never holds
-a lock or a connection while it waits for a thread, no thread waits for one within the
-process, and writers stuck behind a lock never hold up reads. Work that cannot wait for
-another process (a write that already holds the lock, a read that never waits for writers)
-runs on the event loop; anything that may wait runs in a worker thread, and so does a service
-once its calls held the loop too long. A slow service's calls hold places of their own
-besides (db/slow_services.py). Every wait is bounded by the request's deadline
-(db/waits.py).
+for a place among the writers or the readers (`limiters` in db/dialect/), so no request holds
+a lock or a connection while it waits behind others; a slow service's calls hold places of
+their own besides (db/slow_services.py). Where the driver's calls run, and why, is in
+docs/design.md ("The write path"). Every wait ends by the request's deadline (db/waits.py).
 
 A write that meets a concurrent one (a deadlock, a serialization failure, rows that changed
 under it: `conflicted` in db/dialect/failures.py) runs again as a whole, unseen by the client.
@@ -24,12 +19,11 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractContextManager, asynccontextmanager, contextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any, Concatenate, Final, ParamSpec, Self, TypeVar
+from typing import Any, Concatenate, Final, ParamSpec, Self, TypeVar
 
 from anyio import move_on_after, to_thread
 from anyio.lowlevel import checkpoint
-from fastapi import Depends, Request
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import TimeoutError as DatabaseTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -48,6 +42,8 @@ from .waits import Place, Places, Turn, remaining
 
 P = ParamSpec("P")
 T = TypeVar("T")
+# A service: a function of a session and its own arguments.
+Work = Callable[Concatenate[Session, P], T]
 
 log = logging.getLogger(__name__)
 
@@ -96,9 +92,7 @@ class Database:
             yield session
             session.commit()
 
-    async def write(
-        self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
-    ) -> T:
+    async def write(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run `work(session, ...)` in a transaction that has committed when this returns."""
 
         def run(session: Session) -> T:
@@ -136,9 +130,7 @@ class Database:
             session.connection(execution_options=self._lock_wait())
             return run(session)
 
-    async def read(
-        self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
-    ) -> T:
+    async def read(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run `work(session, ...)` in a session that refuses to write."""
 
         def run(session: Session) -> T:
@@ -198,22 +190,3 @@ def _in_session(
 ) -> T:
     with session_scope() as session:
         return work(session)
-
-
-async def _database(request: Request) -> Database:
-    # async, so FastAPI resolves it in the event loop without taking a thread.
-    database: Database = request.app.state.database
-    return database
-
-
-DatabaseDep = Annotated[Database, Depends(_database)]
-
-
-def run_on_connection(settings: Settings, work: Callable[[Connection], T]) -> T:
-    """`work(connection)` on an engine of its own, disposed afterwards: how migrations run."""
-    engine = create_db_engine(settings)
-    try:
-        with engine.connect() as connection:
-            return work(connection)
-    finally:
-        engine.dispose()

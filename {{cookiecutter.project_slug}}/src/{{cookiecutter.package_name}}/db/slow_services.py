@@ -1,7 +1,7 @@
 """Where a service runs: where every service runs (the event loop, where the dialect's reads
 never wait for writers: the fastest place for database work), or, once its calls show it
-slow, apart: off the loop (a sync service in a worker thread, an async one's database calls
-in the driver's thread, where the driver has one), its calls in places of their own."""
+slow, apart: off the loop ({% if cookiecutter.session_style == "async" %}its database calls in the driver's thread, where the driver has one{% else %}in a worker thread{% endif %}),
+its calls in places of their own."""
 
 import logging
 import time

@@ -3,7 +3,7 @@
 A request's turn among the writers or readers, another worker's writer, a lock: each wait
 ends at the request's deadline, DATABASE_TIMEOUT_MS after its arrival (which the request
 middleware records), so a queue of waits cannot add up to more. A wait that runs out raises
-SQLAlchemy's TimeoutError, which errors.py answers with 503 and Retry-After.
+SQLAlchemy's TimeoutError, which handlers.py answers with 503 and Retry-After.
 """
 
 import asyncio

@@ -1,3 +1,3 @@
-from {{ cookiecutter.package_name }}.db.migrate import run_migrations
+from {{ cookiecutter.package_name }}.maintenance.environment import run_migrations
 
 run_migrations()

@@ -5,7 +5,7 @@ columns a model marks private with mapped_column(info={"private": True}).
 """
 
 from .common import INTEGER_MAX, Id, WrittenPlainly
-from .page import Page, Rows
+from .page import Page, PageOfRows
 from .project import ProjectCreate, ProjectRead, ProjectUpdate
 from .tag import TagCreate, TagRead, TagUpdate
 from .task import TaskCreate, TaskRead, TaskUpdate
@@ -15,10 +15,10 @@ __all__ = [
     "INTEGER_MAX",
     "Id",
     "Page",
+    "PageOfRows",
     "ProjectCreate",
     "ProjectRead",
     "ProjectUpdate",
-    "Rows",
     "TagCreate",
     "TagRead",
     "TagUpdate",

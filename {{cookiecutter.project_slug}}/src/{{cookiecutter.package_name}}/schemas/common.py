@@ -79,14 +79,14 @@ Name = Annotated[
 ]
 
 
-class Input(BaseModel):
+class RequestBody(BaseModel):
     """Base of every request body: a field the schema does not have is refused, so a
     misspelt field in a PATCH is a 422, not a change silently left out."""
 
     model_config = ConfigDict(extra="forbid")
 
 
-class RowRead(BaseModel):
+class ResponseBody(BaseModel):
     """Base of every <Model>Read: validated from the ORM object's attributes."""
 
     model_config = ConfigDict(from_attributes=True)

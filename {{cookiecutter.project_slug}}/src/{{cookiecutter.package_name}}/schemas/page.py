@@ -15,7 +15,7 @@ class Page(BaseModel, Generic[Item]):
     next_cursor: str | None
 
 
-class Rows(Generic[Item]):
+class PageOfRows(Generic[Item]):
     """What a service returns for a Page. Not a dataclass: FastAPI versions that turn a
     returned dataclass into a dict deep-copy it."""
 

@@ -1,20 +1,20 @@
 from pydantic import MISSING
 
-from .common import Input, Name, RowRead, StrictId
+from .common import Name, RequestBody, ResponseBody, StrictId
 
 
-class ProjectCreate(Input):
+class ProjectCreate(RequestBody):
     name: Name
     owner_id: StrictId
 
 
-class ProjectUpdate(Input):
+class ProjectUpdate(RequestBody):
     """Fields left out stay as they are."""
 
     name: Name | MISSING = MISSING
 
 
-class ProjectRead(RowRead):
+class ProjectRead(ResponseBody):
     id: int
     name: str
     owner_id: int

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from pydantic import MISSING, AfterValidator, Field, StringConstraints
 
-from .common import SHOWS, Input, RowRead, composed, lowered
+from .common import SHOWS, RequestBody, ResponseBody, composed, lowered
 
 # Stored composed and in lower case, so names are unique regardless of case and of how an
 # accent was typed; measured again once composed (see Name).
@@ -15,16 +15,16 @@ TagName = Annotated[
 ]
 
 
-class TagCreate(Input):
+class TagCreate(RequestBody):
     name: TagName
 
 
-class TagUpdate(Input):
+class TagUpdate(RequestBody):
     """Fields left out stay as they are."""
 
     name: TagName | MISSING = MISSING
 
 
-class TagRead(RowRead):
+class TagRead(ResponseBody):
     id: int
     name: str

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from pydantic import MISSING, Field, StrictBool, StringConstraints
 
-from .common import Input, RowRead, StrictId
+from .common import RequestBody, ResponseBody, StrictId
 from .tag import TagRead
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -10,7 +10,7 @@ Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 TagIds = Annotated[list[StrictId], Field(max_length=100)]
 
 
-class TaskCreate(Input):
+class TaskCreate(RequestBody):
     title: Title
     project_id: StrictId
     assignee_id: StrictId | None = None
@@ -18,7 +18,7 @@ class TaskCreate(Input):
     tag_ids: TagIds = Field(default=[])
 
 
-class TaskUpdate(Input):
+class TaskUpdate(RequestBody):
     """Fields left out stay as they are; assignee_id null unassigns the task."""
 
     title: Title | MISSING = MISSING
@@ -27,7 +27,7 @@ class TaskUpdate(Input):
     tag_ids: TagIds | MISSING = MISSING
 
 
-class TaskRead(RowRead):
+class TaskRead(ResponseBody):
     id: int
     title: str
     done: bool

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from pydantic import MISSING, AfterValidator, Field, StringConstraints
 
-from .common import INVISIBLE, Input, Name, RowRead, composed, lowered
+from .common import INVISIBLE, Name, RequestBody, ResponseBody, composed, lowered
 
 _PART = rf"[^@{INVISIBLE}]+"
 # Composed and in lower case, measured again once composed (see TagName).
@@ -17,19 +17,19 @@ Email = Annotated[
 ]
 
 
-class UserCreate(Input):
+class UserCreate(RequestBody):
     email: Email
     name: Name
 
 
-class UserUpdate(Input):
+class UserUpdate(RequestBody):
     """Fields left out stay as they are."""
 
     email: Email | MISSING = MISSING
     name: Name | MISSING = MISSING
 
 
-class UserRead(RowRead):
+class UserRead(ResponseBody):
     id: int
     email: str
     name: str

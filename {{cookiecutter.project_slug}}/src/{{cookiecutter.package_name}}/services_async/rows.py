@@ -9,7 +9,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 from ..db.base import Base
 from ..errors import NotFound
 from ..keyset import Order
-from ..schemas import Rows
+from ..schemas import PageOfRows
 
 Model = TypeVar("Model", bound=Base)
 
@@ -43,6 +43,6 @@ async def change(session: AsyncSession, row: Model, changes: dict[str, Any]) -> 
 
 async def paginate(
     session: AsyncSession, query: Select[Model], order: Order, cursor: str | None, limit: int
-) -> Rows[Model]:
+) -> PageOfRows[Model]:
     """The page of the query's rows after the cursor, in the list's order (keyset.py)."""
     return order.rows((await session.scalars(order.page(query, cursor, limit))).all(), limit)

@@ -3,7 +3,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..keyset import Order
 from ..models import Tag
-from ..schemas import Rows, TagCreate, TagUpdate
+from ..schemas import PageOfRows, TagCreate, TagUpdate
 from .rows import add, change, get_or_404, paginate
 
 BY_NAME = Order(Tag.name)
@@ -13,7 +13,7 @@ async def create_tag(session: AsyncSession, *, body: TagCreate) -> Tag:
     return await add(session, Tag(**body.model_dump()))
 
 
-async def list_tags(session: AsyncSession, *, cursor: str | None, limit: int) -> Rows[Tag]:
+async def list_tags(session: AsyncSession, *, cursor: str | None, limit: int) -> PageOfRows[Tag]:
     return await paginate(session, select(Tag), BY_NAME, cursor, limit)
 
 

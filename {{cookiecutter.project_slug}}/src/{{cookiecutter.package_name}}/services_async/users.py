@@ -3,7 +3,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..keyset import Order
 from ..models import User
-from ..schemas import Rows, UserCreate, UserUpdate
+from ..schemas import PageOfRows, UserCreate, UserUpdate
 from .rows import add, change, get_or_404, paginate
 
 BY_ID = Order(User.id)
@@ -13,7 +13,7 @@ async def create_user(session: AsyncSession, *, body: UserCreate) -> User:
     return await add(session, User(**body.model_dump()))
 
 
-async def list_users(session: AsyncSession, *, cursor: str | None, limit: int) -> Rows[User]:
+async def list_users(session: AsyncSession, *, cursor: str | None, limit: int) -> PageOfRows[User]:
     return await paginate(session, select(User), BY_ID, cursor, limit)
 
 

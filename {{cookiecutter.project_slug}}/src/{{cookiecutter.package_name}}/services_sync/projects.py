@@ -3,7 +3,7 @@ from sqlalchemy.orm import Session
 
 from ..keyset import Order
 from ..models import Project
-from ..schemas import ProjectCreate, ProjectUpdate, Rows
+from ..schemas import PageOfRows, ProjectCreate, ProjectUpdate
 from .rows import add, change, get_or_404, paginate
 
 BY_ID = Order(Project.id)
@@ -15,7 +15,7 @@ def create_project(session: Session, *, body: ProjectCreate) -> Project:
 
 def list_projects(
     session: Session, *, owner_id: int | None, cursor: str | None, limit: int
-) -> Rows[Project]:
+) -> PageOfRows[Project]:
     query = select(Project)
     if owner_id is not None:
         query = query.where(Project.owner_id == owner_id)

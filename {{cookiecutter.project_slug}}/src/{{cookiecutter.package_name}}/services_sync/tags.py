@@ -3,7 +3,7 @@ from sqlalchemy.orm import Session
 
 from ..keyset import Order
 from ..models import Tag
-from ..schemas import Rows, TagCreate, TagUpdate
+from ..schemas import PageOfRows, TagCreate, TagUpdate
 from .rows import add, change, get_or_404, paginate
 
 BY_NAME = Order(Tag.name)
@@ -13,7 +13,7 @@ def create_tag(session: Session, *, body: TagCreate) -> Tag:
     return add(session, Tag(**body.model_dump()))
 
 
-def list_tags(session: Session, *, cursor: str | None, limit: int) -> Rows[Tag]:
+def list_tags(session: Session, *, cursor: str | None, limit: int) -> PageOfRows[Tag]:
     return paginate(session, select(Tag), BY_NAME, cursor, limit)
 
 

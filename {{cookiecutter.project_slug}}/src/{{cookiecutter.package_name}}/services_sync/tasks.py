@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..errors import Conflict
 from ..keyset import Order
 from ..models import Tag, Task
-from ..schemas import Rows, TaskCreate, TaskUpdate
+from ..schemas import PageOfRows, TaskCreate, TaskUpdate
 from .rows import add, change, get_or_404, paginate
 
 # TaskRead includes the tags: load them with the task, never lazily afterwards.
@@ -29,7 +29,7 @@ def create_task(session: Session, *, body: TaskCreate) -> Task:
 
 def list_tasks(
     session: Session, *, project_id: int | None, cursor: str | None, limit: int
-) -> Rows[Task]:
+) -> PageOfRows[Task]:
     query = select(Task).options(WITH_TAGS)
     if project_id is not None:
         query = query.where(Task.project_id == project_id)

@@ -3,7 +3,7 @@ from sqlalchemy.orm import Session
 
 from ..keyset import Order
 from ..models import User
-from ..schemas import Rows, UserCreate, UserUpdate
+from ..schemas import PageOfRows, UserCreate, UserUpdate
 from .rows import add, change, get_or_404, paginate
 
 BY_ID = Order(User.id)
@@ -13,7 +13,7 @@ def create_user(session: Session, *, body: UserCreate) -> User:
     return add(session, User(**body.model_dump()))
 
 
-def list_users(session: Session, *, cursor: str | None, limit: int) -> Rows[User]:
+def list_users(session: Session, *, cursor: str | None, limit: int) -> PageOfRows[User]:
     return paginate(session, select(User), BY_ID, cursor, limit)
 
 

@@ -6,7 +6,6 @@ provides."""
 from sqlalchemy.dialects.postgresql import insert  # ON CONFLICT DO NOTHING for seeding
 
 from .connections import (
-    ASYNC_DRIVERNAME,
     LOCK_WAIT_MS,
     READ_ONLY,
     begin_without_waiting,
@@ -26,7 +25,6 @@ from .migrations import (
 )
 
 __all__ = [
-    "ASYNC_DRIVERNAME",
     "LOCK_WAIT_MS",
     "MIGRATION_OPTIONS",
     "READ_ONLY",

@@ -26,10 +26,6 @@ from ..waits import Places
 READ_ONLY: Final = "postgresql_readonly"
 
 
-# The driver of asyncio engines: psycopg 3 serves both.
-ASYNC_DRIVERNAME = "postgresql+psycopg"
-
-
 # Write transactions begun with this option wait at most this many ms for a lock.
 LOCK_WAIT_MS: Final = "lock_wait_ms"
 
@@ -40,7 +36,7 @@ def create_db_engine(settings: Settings) -> Engine:
 
 
 def engine_arguments(settings: Settings) -> tuple[URL, dict[str, Any]]:
-    """The URL and options of every engine on the database, sync or async."""
+    """The URL and options of every engine on the database."""
     options = {
         "pool_size": settings.pool_size,
         "max_overflow": settings.max_overflow,
@@ -57,7 +53,7 @@ def engine_arguments(settings: Settings) -> tuple[URL, dict[str, Any]]:
 
 def configure(engine: Engine, settings: Settings) -> Engine:
     """Bound what the server lets each statement wait for, and what a write transaction waits
-    for locks (for an async engine, pass its sync_engine)."""
+    for locks."""
     event.listen(engine, "connect", partial(_configure_connection, settings))
     event.listen(engine, "begin", _begin)
     return engine

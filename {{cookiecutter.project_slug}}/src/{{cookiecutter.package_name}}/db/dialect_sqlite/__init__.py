@@ -6,7 +6,6 @@ here, what db/dialects.py says every database's dialect provides."""
 from sqlalchemy.dialects.sqlite import insert  # ON CONFLICT DO NOTHING for seeding
 
 from .connections import (
-    ASYNC_DRIVERNAME,
     LOCK_WAIT_MS,
     READ_ONLY,
     begin_without_waiting,
@@ -21,7 +20,6 @@ from .migrations import MIGRATION_OPTIONS, migration_timeout, migration_transact
 from .writers import limiters, locked_file
 
 __all__ = [
-    "ASYNC_DRIVERNAME",
     "LOCK_WAIT_MS",
     "MIGRATION_OPTIONS",
     "READ_ONLY",

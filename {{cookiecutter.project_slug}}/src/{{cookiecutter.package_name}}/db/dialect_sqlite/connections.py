@@ -10,8 +10,6 @@ may be written again, the pool's connections are replaced.
 """
 
 import sqlite3
-import time
-from collections.abc import Callable
 from contextlib import suppress
 from functools import partial
 from typing import Any, Final
@@ -31,7 +29,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from ...settings import Settings
-from ..slow_services import held_on_the_loop
 from .failures import outage
 from .files import database_file, unwritable
 
@@ -48,18 +45,14 @@ OPENED_READ_ONLY: Final = "opened_read_only"
 LOCK_WAIT_MS: Final = "lock_wait_ms"
 
 
-# The driver of asyncio engines: DATABASE_URL names the database alike for sync and async.
-ASYNC_DRIVERNAME = "sqlite+aiosqlite"
-
-
 def create_db_engine(settings: Settings) -> Engine:
     url, options = engine_arguments(settings)
     return configure(create_engine(url, **options), settings)
 
 
 def engine_arguments(settings: Settings) -> tuple[URL, dict[str, Any]]:
-    """The URL and options of every engine on the database, sync or async; the database
-    file's folder is made."""
+    """The URL and options of every engine on the database; the database file's folder is
+    made."""
     url = make_url(settings.database_url)
     if database := database_file(settings):
         # If it cannot be made (a file on its path), SQLite says it cannot open the database.
@@ -77,11 +70,8 @@ def engine_arguments(settings: Settings) -> tuple[URL, dict[str, Any]]:
 
 def configure(engine: Engine, settings: Settings) -> Engine:
     """Set the pragmas on each new connection, begin transactions as below, and replace the
-    connections after an outage, or opened while the file could not be written (for an async
-    engine, pass its sync_engine)."""
+    connections after an outage, or opened while the file could not be written."""
     event.listen(engine, "connect", partial(_configure_connection, settings))
-    if engine.dialect.is_async and database_file(settings):  # in memory: one thread only
-        event.listen(engine, "connect", _calls_on_the_loop)
     event.listen(engine, "checkout", partial(_replace_read_only_connections, engine.url))
     event.listen(engine, "begin", partial(_begin, settings))
     event.listen(engine, "handle_error", _replace_connections_on_outage)
@@ -90,7 +80,7 @@ def configure(engine: Engine, settings: Settings) -> Engine:
 
 def lock_wait(seconds: float) -> dict[str, Any]:
     """The execution options of a write transaction that waits at most `seconds` for the
-    lock, then fails with SQLITE_BUSY (errors.py answers 503)."""
+    lock, then fails with SQLITE_BUSY (handlers.py answers 503)."""
     return {LOCK_WAIT_MS: max(0, round(seconds * 1000))}
 
 
@@ -141,28 +131,6 @@ def _configure_connection(settings: Settings, dbapi_connection: Any, _record: An
     cursor.execute(f"PRAGMA cache_size = -{settings.sqlite_cache_size_kib:d}")
     cursor.execute("PRAGMA temp_store = MEMORY")
     cursor.close()
-
-
-def _calls_on_the_loop(_: Any, record: ConnectionPoolEntry) -> None:
-    """Make the async driver's calls right on the event loop while a service runs there
-    (db/slow_services.py). aiosqlite makes each call in a thread of the connection's own and
-    hands its result back: two thread switches per statement, which cost more than the
-    statement and, under load, wait for the interpreter's lock. In WAL mode a read never
-    waits for another process, nor does a write that holds the lock (db/session.py begins
-    it so); whatever may wait runs in the driver's thread."""
-    driver: Any = record.driver_connection
-    in_its_thread = driver._execute  # what every call of the connection and its cursors awaits
-
-    async def execute(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if (held := held_on_the_loop()) is None:
-            return await in_its_thread(function, *args, **kwargs)
-        began = time.perf_counter()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            held.seconds += time.perf_counter() - began
-
-    driver._execute = execute
 
 
 def _begin(settings: Settings, connection: Connection) -> None:

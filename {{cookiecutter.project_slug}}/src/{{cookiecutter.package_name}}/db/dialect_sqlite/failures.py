@@ -63,8 +63,8 @@ def unavailable(error: OperationalError) -> bool:
     """Whether the database, not the code, failed. A statement SQLite refuses (a write through
     a read session, too many parameters, a missing table) fails as an OperationalError too,
     and is a bug to report as one."""
-    # The async driver's lost connection has no code; _replace_connections_on_outage marks
-    # the rest.
+    # A connection found lost, with or without a code (_replace_connections_on_outage marks
+    # those with one).
     if error.connection_invalidated:
         return True
     return outage(getattr(error.orig, "sqlite_errorcode", None), writing=False)

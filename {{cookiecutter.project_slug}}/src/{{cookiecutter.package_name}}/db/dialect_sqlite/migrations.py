@@ -48,7 +48,8 @@ def migration_transaction(
 
 
 def _foreign_keys(connection: Connection, state: Literal["ON", "OFF"]) -> None:
-    # Through the DB-API cursor, which the async driver's adapter provides too.
+    # Straight to the driver: SQLite ignores this pragma inside a transaction, and a statement
+    # through SQLAlchemy would begin one.
     with closing(connection.connection.cursor()) as cursor:
         cursor.execute(f"PRAGMA foreign_keys = {state}")
 

@@ -13,10 +13,10 @@ from uuid import uuid4
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .db.waits import ARRIVED
-from .errors import CLOSE, problem
-from .logs import REQUEST_ID
-from .settings import PACKAGE
+from ..db.waits import ARRIVED
+from ..errors import CLOSE, problem
+from ..logs import REQUEST_ID
+from ..settings import PACKAGE
 
 access_log = logging.getLogger(f"{PACKAGE}.access")
 

@@ -9,11 +9,11 @@ from pathlib import Path
 from alembic.util import CommandError
 from sqlalchemy import exists, inspect, select
 
-from .db.archive import Refused, checked_revision, replace, snapshot, writers_held
-from .db.base import Base
-from .db.dialect import create_db_engine
-from .db.migrate import MigrationRefused, migration_scripts, upgrade
-from .settings import Settings
+from ..db.archive import Refused, checked_revision, replace, snapshot, writers_held
+from ..db.base import Base
+from ..db.dialect import create_db_engine
+from ..settings import Settings
+from .migrate import MigrationRefused, migration_scripts, upgrade
 
 __all__ = ["Refused", "backup", "restore"]
 

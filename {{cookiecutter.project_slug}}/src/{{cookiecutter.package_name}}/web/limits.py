@@ -17,8 +17,8 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from .errors import CLOSE, problem
-from .settings import Settings
+from ..errors import CLOSE, problem
+from ..settings import Settings
 
 
 class BodyLimits:

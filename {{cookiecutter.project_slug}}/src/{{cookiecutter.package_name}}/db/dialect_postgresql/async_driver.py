@@ -1,0 +1,15 @@
+"""The async engine: psycopg 3 serves both session styles, and in its async mode waits for
+the server on its socket, never holding up the event loop."""
+
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from ...settings import Settings
+from .connections import configure, engine_arguments
+
+
+def create_async_db_engine(settings: Settings) -> AsyncEngine:
+    url, options = engine_arguments(settings)
+    # DATABASE_URL names the database alike for both session styles.
+    engine = create_async_engine(url.set(drivername="postgresql+psycopg"), **options)
+    configure(engine.sync_engine, settings)
+    return engine
