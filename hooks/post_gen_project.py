@@ -21,7 +21,7 @@ BY_CRUFT = "{{ cookiecutter._output_dir is not defined }}" == "True"
 # the two tables apply does not matter.
 ONLY_WHEN = {
     ("database", "sqlite"): ["tests/test_guard_sqlite*.py"],
-    ("database", "postgresql"): ["tests/test_guard_postgresql*.py"],
+    ("database", "postgresql"): ["tests/test_guard_postgresql*.py", "tests/postgresql_server.py"],
     ("session_style", "async"): [f"src/{PACKAGE}/db/dialect_*/async_driver.py"],
     ("docker", "yes"): ["Dockerfile", ".dockerignore", "compose*.yaml"],
     ("ci", "github"): [".github"],

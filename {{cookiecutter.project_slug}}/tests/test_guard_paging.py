@@ -1,6 +1,5 @@
 """Lists page by a cursor (keyset.py): each page starts at its cursor in an index, so it costs
-the same at any depth, and a client walking the pages while others insert and delete sees each
-row that stays exactly once.
+the same at any depth, and rows that tie on the order are each listed once.
 """
 
 import datetime
@@ -9,18 +8,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import hypothesis
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, Phase, given
-from hypothesis import strategies as st
-from sqlalchemy import Engine, Select, delete, event, select
+from sqlalchemy import Engine, Select, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from {{ cookiecutter.package_name }}.db.session import Database
 from {{ cookiecutter.package_name }}.keyset import Order
-from {{ cookiecutter.package_name }}.models import Tag, Task
+from {{ cookiecutter.package_name }}.models import Task
 
 from tests.database import unindexed
 from tests.factories import new_project, new_task, new_user
@@ -133,76 +129,3 @@ def test_an_order_with_ties_lists_each_row_once(arrange: sessionmaker[Session], 
         "(title, id) order: where the key is not unique, the primary key must break ties, "
         "in the cursor too (Order in keyset.py)"
     )
-
-
-# Names the schema takes (letters and digits, accents and other scripts), some alike once
-# composed and lowered, which the API refuses as taken; and any text, which it may refuse.
-NAMES = st.text(st.characters(categories=["L", "N"]), min_size=1, max_size=6) | st.text(
-    st.characters(codec="utf-8"), min_size=1, max_size=6
-)
-CHANGES = st.lists(st.one_of(NAMES, st.integers(min_value=0, max_value=50)), max_size=3)
-
-
-@hypothesis.settings(
-    max_examples=20,
-    deadline=None,
-    derandomize=True,  # the same examples on every run: a guard, not a search
-    database=None,
-    phases=[Phase.generate, Phase.shrink],  # no explanation: shrinking says enough
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(
-    names=st.lists(NAMES, max_size=12),
-    limit=st.integers(min_value=1, max_value=4),
-    changes=st.lists(CHANGES, max_size=8),
-)
-def test_walking_the_pages_lists_each_row_that_stays_once(
-    client: TestClient,
-    arrange: sessionmaker[Session],
-    names: list[str],
-    limit: int,
-    changes: list[list[str | int]],
-) -> None:
-    """Between pages, other clients add tags (a name) and delete them (an index into the tags
-    there are): each tag there from the first page to the last is listed exactly once. A tag
-    is its id and name: a database may give a new row the id of one deleted."""
-    with arrange.begin() as session:
-        session.execute(delete(Tag))
-    there = [tag for name in names if (tag := _added(client, name)) is not None]
-    stayed = {_row(tag) for tag in there}
-    seen: list[tuple[int, str]] = []
-    cursor: str | None = None
-    for page_number in range(1, 200):
-        params: dict[str, Any] = {"limit": limit} | ({"cursor": cursor} if cursor else {})
-        response = client.get("/tags", params=params)
-        assert response.status_code == 200, f"GET /tags {params}: {response.text}"
-        page = response.json()
-        assert len(page["items"]) <= limit, page
-        seen += [_row(tag) for tag in page["items"]]
-        if (cursor := page["next_cursor"]) is None:
-            break
-        for change in changes[page_number - 1] if page_number <= len(changes) else []:
-            if isinstance(change, str):
-                there += [tag] if (tag := _added(client, change)) is not None else []
-            elif there:
-                gone = there.pop(change % len(there))
-                assert client.delete(f"/tags/{gone['id']}").status_code == 204
-                stayed.discard(_row(gone))
-    twice = sorted({tag for tag in seen if seen.count(tag) > 1})
-    missed = sorted(stayed - set(seen))
-    assert (twice, missed) == ([], []), (
-        f"walking /tags by {limit} while tags were added and deleted listed {twice} twice and "
-        f"missed {missed} (of {sorted(stayed)}): a page must start after its cursor's row, "
-        "in the list's order, not at a position (keyset.py)"
-    )
-
-
-def _row(tag: dict[str, Any]) -> tuple[int, str]:
-    return tag["id"], tag["name"]
-
-
-def _added(client: TestClient, name: str) -> dict[str, Any] | None:
-    """The tag added, or None if the API refused the name (taken, or not a name)."""
-    response = client.post("/tags", json={"name": name})
-    assert response.status_code in (201, 409, 422), response.text
-    return response.json() if response.status_code == 201 else None

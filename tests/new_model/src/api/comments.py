@@ -1,10 +1,10 @@
 from fastapi import APIRouter
 
-from .dependencies import DatabaseDep
 from ..errors import Conflict, NotFound, responses
 from ..models import Comment
 from ..schemas import CommentCreate, CommentRead, CommentUpdate, Id, Page, PageOfRows
 from ..services import comments
+from .dependencies import DatabaseDep
 from .paging import Cursor, Limit
 
 router = APIRouter(prefix="/comments", tags=["comments"])
