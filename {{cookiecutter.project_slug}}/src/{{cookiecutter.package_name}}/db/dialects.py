@@ -39,8 +39,8 @@ class Dialect(Protocol):
 
     def configure(self, engine: Engine, settings: Settings) -> Engine: ...
 
-    def limiters(self, settings: Settings) -> tuple[Place, Place | None, Place]:
-        """Places for writers, for readers (None: reads run on the event loop) and for slow
+    def limiters(self, settings: Settings) -> tuple[Place, Place, Place]:
+        """Places for writers, for readers (NO_WAIT: reads run on the event loop) and for slow
         services' calls."""
         ...
 

@@ -42,7 +42,7 @@ from .dialect import (
 )
 from .dialect.async_driver import create_async_db_engine
 from .slow_services import SlowServices, off_the_loop
-from .waits import Place, Places, Turn, remaining
+from .waits import NO_WAIT, Place, Turn, remaining
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -62,7 +62,7 @@ class Database:
     read_sessions: async_sessionmaker[AsyncSession]
     timeout_s: float  # what a request may wait for the database in all
     writers: Place
-    readers: Places | None  # None: reads run on the event loop
+    readers: Place  # NO_WAIT: reads run on the event loop
     slow: SlowServices
 
     @classmethod
@@ -75,7 +75,7 @@ class Database:
             engine, expire_on_commit=False, execution_options={READ_ONLY: True}
         )
         writers, readers, apart = limiters(settings)
-        slow = SlowServices(apart, loop_first=readers is None)
+        slow = SlowServices(apart, loop_first=readers is NO_WAIT)
         timeout_s = settings.database_timeout_ms / 1000
         return cls(engine, sessions, read_sessions, timeout_s, writers, readers, slow)
 
@@ -115,7 +115,7 @@ class Database:
             Turn(self.writers, self.timeout_s),
         ):
             # Where reads run on the event loop, so do writes that hold the lock.
-            if self.readers is None and work not in self.slow:
+            if self.readers is NO_WAIT and work not in self.slow:
                 with self.slow.on_the_loop(work, suspends=True):
                     async with self.unit_of_work(on_the_loop=True) as session:
                         if await session.run_sync(begin_without_waiting):
@@ -131,7 +131,7 @@ class Database:
 
     async def read(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run `work(session, ...)` in a session that refuses to write."""
-        if self.readers is None:
+        if self.readers is NO_WAIT:
             # Take a turn first: work that never suspends would be served ahead of requests
             # already waiting, and leave some connections a tail of seconds under load.
             await checkpoint()

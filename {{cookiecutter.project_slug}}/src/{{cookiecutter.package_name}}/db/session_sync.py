@@ -38,7 +38,7 @@ from .dialect import (
     unwritable,
 )
 from .slow_services import SlowServices
-from .waits import Place, Places, Turn, remaining
+from .waits import NO_WAIT, Place, Turn, remaining
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -58,7 +58,7 @@ class Database:
     read_sessions: sessionmaker[Session]
     timeout_s: float  # what a request may wait for the database in all
     writers: Place
-    readers: Places | None  # None: reads run on the event loop
+    readers: Place  # NO_WAIT: reads run on the event loop
     slow: SlowServices
 
     @classmethod
@@ -71,7 +71,7 @@ class Database:
         )
         timeout_s = settings.database_timeout_ms / 1000
         writers, readers, apart = limiters(settings)
-        slow = SlowServices(apart, loop_first=readers is None)
+        slow = SlowServices(apart, loop_first=readers is NO_WAIT)
         return cls(engine, sessions, read_sessions, timeout_s, writers, readers, slow)
 
     @classmethod
@@ -114,7 +114,7 @@ class Database:
             Turn(self.writers, self.timeout_s),
         ):
             # Where reads run on the event loop, so do writes that hold the lock.
-            if self.readers is None and work not in self.slow:
+            if self.readers is NO_WAIT and work not in self.slow:
                 with self.slow.on_the_loop(work), self.unit_of_work() as session:
                     if begin_without_waiting(session):
                         # The lock is held and nothing below waits for another process: stay
@@ -136,7 +136,7 @@ class Database:
         def run(session: Session) -> T:
             return work(session, *args, **kwargs)
 
-        if self.readers is None:
+        if self.readers is NO_WAIT:
             # Take a turn first: work that never suspends would be served ahead of requests
             # already waiting, and leave some connections a tail of seconds under load.
             await checkpoint()
@@ -153,7 +153,7 @@ class Database:
     async def ping(self) -> None:
         """Fail unless the database answers a query within the request's deadline. Readiness
         takes no place among the readers: reads stuck behind a lock never hold it up."""
-        if self.readers is None:
+        if self.readers is NO_WAIT:
             _in_session(self.read_sessions, _select_one)
             return
         with move_on_after(self._remaining()):

@@ -10,7 +10,7 @@ import asyncio
 import time
 from collections import deque
 from contextvars import ContextVar
-from typing import Protocol
+from typing import Final, Protocol
 
 from sqlalchemy.exc import TimeoutError as DatabaseTimeout
 
@@ -35,6 +35,21 @@ class Place(Protocol):
     async def acquire(self, deadline: float) -> None: ...  # DatabaseTimeout past the deadline
 
     def release(self) -> None: ...
+
+
+class _NoWait:
+    """The place of work that waits for no one: taken at once."""
+
+    async def acquire(self, deadline: float) -> None:
+        return None
+
+    def release(self) -> None:
+        return None
+
+
+# The readers' place where reads wait for no one (a dialect's whose reads never wait for
+# writers): they take none, and run on the event loop, as do writes that hold the lock.
+NO_WAIT: Final[Place] = _NoWait()
 
 
 class Places:

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as insert  # ON CONFLICT DO NOTHIN
 from sqlalchemy.exc import TimeoutError as DatabaseTimeout
 
 from ...settings import Settings
-from ..waits import Places
+from ..waits import NO_WAIT, Place, Places
 from .files import writers_lock
 
 
@@ -104,12 +104,12 @@ def locked_file(lock: Path, operation: int) -> int:
     return lock_file
 
 
-def limiters(settings: Settings) -> tuple[Writers, None, Places]:
+def limiters(settings: Settings) -> tuple[Writers, Place, Places]:
     """Places for (writers, readers, slow services' calls). SQLite's lock admits one writer,
     so writers queue for it one at a time, across the processes on the file too (Writers).
-    Reads take no thread (None): in WAL mode they do not wait for writers, and a hop to a
-    thread and back costs more than the read. Slow services' calls run in threads, one per
-    pooled connection but the two that work on the event loop and a writer may need: with
-    three connections or more, the loop never waits for one."""
+    Reads take no place, nor a thread (NO_WAIT): in WAL mode they do not wait for writers,
+    and a hop to a thread and back costs more than the read. Slow services' calls run in
+    threads, one per pooled connection but the two that work on the event loop and a writer
+    may need: with three connections or more, the loop never waits for one."""
     slow = Places(max(1, settings.pool_size + settings.max_overflow - 2))
-    return Writers(writers_lock(settings)), None, slow
+    return Writers(writers_lock(settings)), NO_WAIT, slow
