@@ -1,4 +1,5 @@
-"""The engine behind migrations: on the async driver, as in Alembic's async environment."""
+"""The engine behind migrations and the seed: on the async driver, as in Alembic's async
+environment."""
 
 import asyncio
 from collections.abc import Callable
@@ -13,8 +14,8 @@ T = TypeVar("T")
 
 
 def run_on_connection(settings: Settings, work: Callable[[Connection], T]) -> T:
-    """`work(connection)` on an engine of its own, disposed afterwards: how migrations run.
-    As in Alembic's async environment, the driver is the async one and the migration code,
+    """`work(connection)` on an engine of its own, disposed afterwards: how migrations and the
+    seed run. As in Alembic's async environment, the driver is the async one and the work,
     synchronous, runs inside `run_sync`. Call it where no event loop runs."""
     return asyncio.run(_run_on_connection(settings, work))
 

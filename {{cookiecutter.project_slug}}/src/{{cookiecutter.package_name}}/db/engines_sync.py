@@ -1,4 +1,4 @@
-"""The engine behind migrations: one of their own, disposed once they ran."""
+"""The engine behind migrations and the seed: one of their own, disposed once they ran."""
 
 from collections.abc import Callable
 from typing import TypeVar
@@ -12,7 +12,8 @@ T = TypeVar("T")
 
 
 def run_on_connection(settings: Settings, work: Callable[[Connection], T]) -> T:
-    """`work(connection)` on an engine of its own, disposed afterwards: how migrations run."""
+    """`work(connection)` on an engine of its own, disposed afterwards: how migrations and the
+    seed run."""
     engine = create_db_engine(settings)
     try:
         with engine.connect() as connection:
