@@ -46,5 +46,10 @@ def as_service(work: Callable[..., T]) -> Callable[..., Awaitable[T]]:
 
 
 def engine_of(database: Database) -> Engine:
-    """The database's engine, as event listeners take it."""
+    """The database's engine, its writers', as event listeners take it."""
     return database.engine.sync_engine
+
+
+def read_engine_of(database: Database) -> Engine:
+    """The engine of the database's read sessions, as event listeners take it."""
+    return database.read_engine.sync_engine

@@ -20,7 +20,7 @@ from {{ cookiecutter.package_name }}.models import Task
 
 from tests.database import unindexed
 from tests.factories import new_project, new_task, new_user
-from tests.sessions import engine_of
+from tests.sessions import read_engine_of
 
 PAGING = {"cursor", "limit"}
 
@@ -85,7 +85,7 @@ def test_each_list_reads_its_pages_from_an_index(
     checked = 0
     for path, filters in lists(app):
         ordered.clear()
-        with statements(engine_of(database)) as ran:
+        with statements(read_engine_of(database)) as ran:
             response = client.get(path, params=filters | {"limit": 2})
         assert response.status_code == 200, f"GET {path} {filters}: {response.text}"
         for order, query in ordered:

@@ -1,5 +1,5 @@
-"""PostgreSQL: named constraints, read-only read sessions, a pool that survives disconnects,
-deadlocks run again, a backup without the client tools told what to install.
+"""PostgreSQL: named constraints, read-only reads of one round trip, a pool that survives
+disconnects, deadlocks run again, a backup without the client tools told what to install.
 """
 
 import time
@@ -64,10 +64,25 @@ def read_only(session: Session) -> str:
 
 def test_read_sessions_are_read_only(settings: Settings) -> None:
     assert in_session(settings, read_only, read=True) == "on", (
-        "read sessions run read-write transactions on the server: create them with the "
-        "READ_ONLY execution option (db/session.py), so the server refuses their writes"
+        "read sessions run read-write on the server: the readers' connections must set "
+        "default_transaction_read_only (read_engine in db/dialect/connections.py), so the "
+        "server refuses their writes"
     )
     assert in_session(settings, read_only) == "off"
+
+
+def began_before_its_statement(session: Session) -> bool:
+    # A transaction's clock starts at its BEGIN; a statement that commits on its own starts both.
+    return bool(session.scalar(text("SELECT transaction_timestamp() < statement_timestamp()")))
+
+
+def test_reads_are_one_round_trip_each(settings: Settings) -> None:
+    assert not in_session(settings, began_before_its_statement, read=True), (
+        "read sessions send BEGIN before their statements and ROLLBACK after them, two round "
+        "trips more per read that give nothing at READ COMMITTED: the readers' engine must "
+        "commit each statement on its own (READS in db/dialect/connections.py)"
+    )
+    assert in_session(settings, began_before_its_statement), "a write began no transaction"
 
 
 def test_pool_recovers_when_the_server_drops_connections(

@@ -112,8 +112,10 @@ def test_requests_return_their_connections(app: FastAPI, failing_client: TestCli
     failing_client.post("/write-then-fail/exception")
     failing_client.post("/users", json={"email": "bad"})
     failing_client.get("/users/999999")
-    checked_out = database.engine.pool.checkedout()  # type: ignore[attr-defined]
-    assert checked_out == 0, f"{checked_out} connection(s) still checked out after the requests"
+    pools = {"writers'": database.engine.pool, "readers'": database.read_engine.pool}
+    for name, pool in pools.items():
+        checked_out = pool.checkedout()  # type: ignore[attr-defined]
+        assert checked_out == 0, f"{checked_out} connection(s) of the {name} pool still checked out"
 
 
 def add_a_row(session: Session) -> None:
@@ -152,8 +154,8 @@ def test_read_sessions_refuse_writes(
     assert not went_through, (
         f"a read session ran {' and '.join(went_through)}, and its rollback then dropped the "
         "change: a route would answer 2xx for a change never stored. The database must refuse "
-        "writes in read sessions: create them with the READ_ONLY execution option "
-        "(db/session.py), which db/dialect/connections.py turns into a read-only transaction"
+        "writes in read sessions: make them on the dialect's read_engine (db/session.py), "
+        "whose connections db/dialect/connections.py makes read-only"
     )
     with fresh_engine.connect() as connection:
         assert connection.scalars(select(Tag.name)).all() == ["stored"]

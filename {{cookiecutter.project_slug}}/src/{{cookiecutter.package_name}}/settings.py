@@ -55,7 +55,7 @@ class Settings(BaseSettings):
 {%- endif %}
         return url.set(drivername=DRIVERNAME).render_as_string(hide_password=False)
 
-    # Each worker process holds up to pool_size + max_overflow connections.
+    # Each worker process holds up to pool_size + max_overflow connections in each pool.
     pool_size: int = Field(default=5, ge=1)
     max_overflow: int = Field(default=10, ge=0)
     pool_timeout: float = Field(default=30, gt=0)

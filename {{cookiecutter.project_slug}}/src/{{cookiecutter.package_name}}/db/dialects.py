@@ -17,10 +17,6 @@ from .waits import Place
 
 class Dialect(Protocol):
     @property
-    def READ_ONLY(self) -> str:  # noqa: N802  (the execution option of read-only sessions)
-        ...
-
-    @property
     def LOCK_WAIT_MS(self) -> str:  # noqa: N802  (the execution option of a bounded lock wait)
         ...
 
@@ -34,6 +30,10 @@ class Dialect(Protocol):
         ...
 
     def create_db_engine(self, settings: Settings) -> Engine: ...
+
+    def read_engine(self, engine: Engine, settings: Settings) -> Engine:
+        """The engine of read sessions, beside `engine`: its connections refuse writes."""
+        ...
 
     def engine_arguments(self, settings: Settings) -> tuple[URL, dict[str, Any]]: ...
 

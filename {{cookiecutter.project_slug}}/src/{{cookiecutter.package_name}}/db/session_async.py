@@ -33,14 +33,13 @@ from sqlalchemy.ext.asyncio import (
 
 from ..settings import Settings
 from .dialect import (
-    READ_ONLY,
     begin_without_waiting,
     conflicted,
     limiters,
     lock_wait,
     unwritable,
 )
-from .dialect.async_driver import create_async_db_engine
+from .dialect.async_driver import async_read_engine, create_async_db_engine
 from .slow_services import SlowServices, off_the_loop
 from .waits import NO_WAIT, Place, Turn, remaining
 
@@ -58,6 +57,7 @@ ATTEMPTS: Final = 3
 @dataclass(frozen=True)
 class Database:
     engine: AsyncEngine
+    read_engine: AsyncEngine  # read sessions' (`async_read_engine`)
     sessions: async_sessionmaker[AsyncSession]
     read_sessions: async_sessionmaker[AsyncSession]
     timeout_s: float  # what a request may wait for the database in all
@@ -71,13 +71,12 @@ class Database:
         # expire_on_commit=False: what a service returns stays readable after the commit,
         # without the implicit IO an expired attribute would need.
         sessions = async_sessionmaker(engine, expire_on_commit=False)
-        read_sessions = async_sessionmaker(
-            engine, expire_on_commit=False, execution_options={READ_ONLY: True}
-        )
+        reads = async_read_engine(engine, settings)
+        read_sessions = async_sessionmaker(reads, expire_on_commit=False)
         writers, readers, apart = limiters(settings)
         slow = SlowServices(apart, loop_first=readers is NO_WAIT)
         timeout_s = settings.database_timeout_ms / 1000
-        return cls(engine, sessions, read_sessions, timeout_s, writers, readers, slow)
+        return cls(engine, reads, sessions, read_sessions, timeout_s, writers, readers, slow)
 
     @classmethod
     @asynccontextmanager
@@ -171,6 +170,7 @@ class Database:
         return lock_wait(left) if left < self.timeout_s * 3 / 4 else {}
 
     async def dispose(self) -> None:
+        await self.read_engine.dispose()
         await self.engine.dispose()
 
 

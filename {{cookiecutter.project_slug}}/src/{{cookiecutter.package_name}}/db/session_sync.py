@@ -29,12 +29,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..settings import Settings
 from .dialect import (
-    READ_ONLY,
     begin_without_waiting,
     conflicted,
     create_db_engine,
     limiters,
     lock_wait,
+    read_engine,
     unwritable,
 )
 from .slow_services import SlowServices
@@ -54,6 +54,7 @@ ATTEMPTS: Final = 3
 @dataclass(frozen=True)
 class Database:
     engine: Engine
+    read_engine: Engine  # read sessions' (`read_engine` in db/dialect/)
     sessions: sessionmaker[Session]
     read_sessions: sessionmaker[Session]
     timeout_s: float  # what a request may wait for the database in all
@@ -66,13 +67,12 @@ class Database:
         engine = create_db_engine(settings)
         # expire_on_commit=False: what a service returns stays readable after the commit.
         sessions = sessionmaker(engine, expire_on_commit=False)
-        read_sessions = sessionmaker(
-            engine, expire_on_commit=False, execution_options={READ_ONLY: True}
-        )
+        reads = read_engine(engine, settings)
+        read_sessions = sessionmaker(reads, expire_on_commit=False)
         timeout_s = settings.database_timeout_ms / 1000
         writers, readers, apart = limiters(settings)
         slow = SlowServices(apart, loop_first=readers is NO_WAIT)
-        return cls(engine, sessions, read_sessions, timeout_s, writers, readers, slow)
+        return cls(engine, reads, sessions, read_sessions, timeout_s, writers, readers, slow)
 
     @classmethod
     @asynccontextmanager
@@ -178,6 +178,7 @@ class Database:
         return lock_wait(left) if left < self.timeout_s * 3 / 4 else {}
 
     def dispose(self) -> None:
+        self.read_engine.dispose()
         self.engine.dispose()
 
 

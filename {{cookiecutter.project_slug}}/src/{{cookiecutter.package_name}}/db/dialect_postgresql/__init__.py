@@ -7,13 +7,13 @@ from sqlalchemy.dialects.postgresql import insert  # ON CONFLICT DO NOTHING for 
 
 from .connections import (
     LOCK_WAIT_MS,
-    READ_ONLY,
     begin_without_waiting,
     configure,
     create_db_engine,
     engine_arguments,
     limiters,
     lock_wait,
+    read_engine,
     unwritable,
 )
 from .failures import conflicted, unavailable, violated_constraints
@@ -27,7 +27,6 @@ from .migrations import (
 __all__ = [
     "LOCK_WAIT_MS",
     "MIGRATION_OPTIONS",
-    "READ_ONLY",
     "begin_without_waiting",
     "configure",
     "conflicted",
@@ -38,6 +37,7 @@ __all__ = [
     "lock_wait",
     "migration_timeout",
     "migration_transaction",
+    "read_engine",
     "scratch_database",
     "unavailable",
     "unwritable",

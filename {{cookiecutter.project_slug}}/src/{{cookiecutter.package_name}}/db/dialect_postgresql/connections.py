@@ -1,7 +1,7 @@
-"""Connections to PostgreSQL (psycopg 3): a pool sized and checked from the settings, waits the
-server bounds, and the places requests queue for.
+"""Connections to PostgreSQL (psycopg 3): the writers' pool and the readers', sized and checked
+from the settings, waits the server bounds, and the places requests queue for.
 
-Size the pool against the server: workers x (pool_size + max_overflow) must stay below
+Size the pools against the server: workers x 2 x (pool_size + max_overflow) must stay below
 max_connections (100 by default) minus what other clients and superusers need.
 """
 
@@ -22,17 +22,26 @@ from sqlalchemy.orm import Session
 from ...settings import Settings
 from ..waits import Places
 
-# psycopg's read-only mode: the server refuses writes in sessions created with this option.
-READ_ONLY: Final = "postgresql_readonly"
-
-
 # Write transactions begun with this option wait at most this many ms for a lock.
 LOCK_WAIT_MS: Final = "lock_wait_ms"
+
+
+# The readers' pool: each statement commits on its own, one round trip where a transaction
+# takes three (BEGIN, the statement, ROLLBACK). At READ COMMITTED, PostgreSQL's default, a
+# transaction gives a read nothing more: each statement sees what was committed when it began.
+# A read that needs one snapshot across statements asks its connection for REPEATABLE READ.
+READS: Final = {"isolation_level": "AUTOCOMMIT"}
 
 
 def create_db_engine(settings: Settings) -> Engine:
     url, options = engine_arguments(settings)
     return configure(create_engine(url, **options), settings)
+
+
+def read_engine(engine: Engine, settings: Settings) -> Engine:
+    """The engine of read sessions: a pool of its own, whose connections refuse writes."""
+    _, options = engine_arguments(settings)
+    return configure(create_engine(engine.url, **options, **READS), settings, reads=True)
 
 
 def engine_arguments(settings: Settings) -> tuple[URL, dict[str, Any]]:
@@ -51,26 +60,29 @@ def engine_arguments(settings: Settings) -> tuple[URL, dict[str, Any]]:
     return make_url(settings.database_url), options
 
 
-def configure(engine: Engine, settings: Settings) -> Engine:
+def configure(engine: Engine, settings: Settings, *, reads: bool = False) -> Engine:
     """Bound what the server lets each statement wait for, and what a write transaction waits
-    for locks."""
-    event.listen(engine, "connect", partial(_configure_connection, settings))
+    for locks; make the readers' connections refuse writes."""
+    event.listen(engine, "connect", partial(_configure_connection, settings, reads))
     event.listen(engine, "begin", _begin)
     return engine
 
 
-def _configure_connection(settings: Settings, dbapi_connection: Any, _record: Any) -> None:
+def _configure_connection(
+    settings: Settings, reads: bool, dbapi_connection: Any, _record: Any
+) -> None:
     # Set once per connection, not per transaction: no round trip on the request path. Not
     # as startup options, which connection poolers such as PgBouncer refuse. Outside a
     # transaction, whose rollback would undo them.
-    dbapi_connection.autocommit = True
+    autocommit, dbapi_connection.autocommit = dbapi_connection.autocommit, True
     cursor = dbapi_connection.cursor()
     cursor.execute(
         f"SET lock_timeout = {settings.database_timeout_ms:d};"
         f"SET statement_timeout = {settings.statement_timeout_ms:d}"
+        + (";SET default_transaction_read_only = on" if reads else "")
     )
     cursor.close()
-    dbapi_connection.autocommit = False
+    dbapi_connection.autocommit = autocommit
 
 
 def _begin(connection: Connection) -> None:

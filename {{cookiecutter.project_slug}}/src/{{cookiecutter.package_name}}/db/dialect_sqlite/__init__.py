@@ -7,12 +7,12 @@ from sqlalchemy.dialects.sqlite import insert  # ON CONFLICT DO NOTHING for seed
 
 from .connections import (
     LOCK_WAIT_MS,
-    READ_ONLY,
     begin_without_waiting,
     configure,
     create_db_engine,
     engine_arguments,
     lock_wait,
+    read_engine,
 )
 from .failures import conflicted, unavailable, violated_constraints
 from .files import database_file, scratch_database, unwritable, writers_lock
@@ -22,7 +22,6 @@ from .writers import limiters, locked_file
 __all__ = [
     "LOCK_WAIT_MS",
     "MIGRATION_OPTIONS",
-    "READ_ONLY",
     "begin_without_waiting",
     "configure",
     "conflicted",
@@ -35,6 +34,7 @@ __all__ = [
     "locked_file",
     "migration_timeout",
     "migration_transaction",
+    "read_engine",
     "scratch_database",
     "unavailable",
     "unwritable",

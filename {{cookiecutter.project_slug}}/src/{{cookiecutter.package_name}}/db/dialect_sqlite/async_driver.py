@@ -11,7 +11,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from ...settings import Settings
 from ..slow_services import held_on_the_loop
-from .connections import configure, engine_arguments
+from .connections import READ_ONLY, configure, engine_arguments
 from .files import database_file
 
 
@@ -23,6 +23,11 @@ def create_async_db_engine(settings: Settings) -> AsyncEngine:
     if database_file(settings):  # in memory: one thread only
         event.listen(engine.sync_engine, "connect", _calls_on_the_loop)
     return engine
+
+
+def async_read_engine(engine: AsyncEngine, settings: Settings) -> AsyncEngine:
+    """The engine of read sessions: the writers' pool, each transaction begun read-only."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def _calls_on_the_loop(_: Any, record: ConnectionPoolEntry) -> None:

@@ -3,8 +3,8 @@ the request needs them.
 
 A deferred BEGIN starts a read transaction that later fails at once with "database is locked"
 when it tries to write while another connection writes: the busy timeout is not applied to
-that upgrade. Write transactions therefore start with BEGIN IMMEDIATE; sessions that only
-read opt out with the READ_ONLY execution option: they never take the write lock, and
+that upgrade. Write transactions therefore start with BEGIN IMMEDIATE; read sessions
+(`read_engine`) opt out with the READ_ONLY execution option: they never take the write lock, and
 SQLite refuses any write they attempt. After an outage, or once a file that was read-only
 may be written again, the pool's connections are replaced.
 """
@@ -48,6 +48,11 @@ LOCK_WAIT_MS: Final = "lock_wait_ms"
 def create_db_engine(settings: Settings) -> Engine:
     url, options = engine_arguments(settings)
     return configure(create_engine(url, **options), settings)
+
+
+def read_engine(engine: Engine, settings: Settings) -> Engine:
+    """The engine of read sessions: the writers' pool, each transaction begun read-only."""
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def engine_arguments(settings: Settings) -> tuple[URL, dict[str, Any]]:
