@@ -44,7 +44,8 @@ def main() -> None:
     py_spy = ["py-spy"] if shutil.which("py-spy") else ["uvx", "py-spy"]
     with tempfile.TemporaryDirectory(prefix="layers-") as workdir:
         work = Path(workdir)
-        with database_urls(args.database, work, ["layers"]) as (url,):
+        answers = answers_of(args.project)
+        with database_urls(answers["database"], work, ["layers"]) as (url,):
             process = service(args.project, url, 1, work)
             with started(("service", 1), process, url) as app:
                 share, path = SCENARIOS[args.scenario]
@@ -64,8 +65,7 @@ def main() -> None:
                 record += ["--rate", str(RATE), "--duration", str(args.seconds), "--nonblocking"]
                 subprocess.run([*record, "--output", str(samples)], check=True, capture_output=True)
                 load.join()
-                package = answers_of(args.project)["package_name"]
-                layers = samples_by_layer(samples.read_text(), package)
+                layers = samples_by_layer(samples.read_text(), answers["package_name"])
     per_second = loaded[0].per_second
     print(f"{args.project.name}, {args.scenario} at {args.clients} clients: {per_second:.0f} req/s")
     print("| layer | share | µs per request |\n|---|---|---|")
@@ -77,7 +77,6 @@ def main() -> None:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("--project", type=Path, required=True, help="a rendered project")
-    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--scenario", choices=tuple(SCENARIOS), default="list")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=int, default=8, help="whole seconds (py-spy)")
