@@ -6,11 +6,11 @@ WAL, synchronous NORMAL, the same cache and timeout; a write in BEGIN IMMEDIATE,
 transaction of its own, both on the event loop as the sync services run them (with several
 workers, a write waits for another worker's in SQLite's busy handler, on the loop: compare
 at one worker). On PostgreSQL: psycopg's async connections, POOL_SIZE for writes and as many
-for reads per worker, reads in read-only transactions. A list is a page as the services
-answer it: the rows after a cursor in name order, one more than the page to tell whether a
-page follows (whose cursor here is the last name, as it is). What is left between a
-service's rate and this one is what the service's own layers cost. DATABASE_URL names the
-database (a SQLAlchemy URL); the schema is created at import.
+for reads per worker, reads on read-only connections in autocommit, a statement each. A list
+is a page as the services answer it: the rows after a cursor in name order, one more than the
+page to tell whether a page follows (whose cursor here is the last name, as it is). What is
+left between a service's rate and this one is what the service's own layers cost.
+DATABASE_URL names the database (a SQLAlchemy URL); the schema is created at import.
 """
 
 import asyncio
@@ -109,21 +109,27 @@ class PostgreSQL:
             )
 
     async def open(self) -> None:
-        for idle, read_only in ((self.writers, False), (self.readers, True)):
-            for _ in range(POOL_SIZE):
-                connection = await self.psycopg.AsyncConnection.connect(self.conninfo)
-                await connection.set_read_only(read_only)
-                idle.put_nowait(connection)
+        for _ in range(POOL_SIZE):
+            connect = self.psycopg.AsyncConnection.connect
+            self.writers.put_nowait(await connect(self.conninfo))
+            reader = await connect(self.conninfo, autocommit=True)
+            await reader.execute("SET default_transaction_read_only = on")
+            self.readers.put_nowait(reader)
+
+    @asynccontextmanager
+    async def taken(self, idle: asyncio.Queue[Any]) -> AsyncIterator[Any]:
+        """A connection of `idle`, put back after the block."""
+        connection = await idle.get()
+        try:
+            yield connection
+        finally:
+            idle.put_nowait(connection)
 
     @asynccontextmanager
     async def transaction(self, idle: asyncio.Queue[Any]) -> AsyncIterator[Any]:
         """A connection of `idle` in a transaction, committed if the block succeeds."""
-        connection = await idle.get()
-        try:
-            async with connection.transaction():
-                yield connection
-        finally:
-            idle.put_nowait(connection)
+        async with self.taken(idle) as connection, connection.transaction():
+            yield connection
 
     async def create(self, name: str) -> Row:
         try:
@@ -137,13 +143,13 @@ class PostgreSQL:
             raise Conflict from error
 
     async def get(self, tag_id: int) -> Row | None:
-        async with self.transaction(self.readers) as connection:
+        async with self.taken(self.readers) as connection:
             cursor = await connection.execute("SELECT id, name FROM tags WHERE id = %s", (tag_id,))
             row: Row | None = await cursor.fetchone()
             return row
 
     async def page(self, limit: int, after: str | None) -> list[Row]:
-        async with self.transaction(self.readers) as connection:
+        async with self.taken(self.readers) as connection:
             if after is None:
                 cursor = await connection.execute(FIRST_PAGE.format("%s"), (limit,))
             else:

@@ -1,5 +1,6 @@
-"""SQLite: pragmas on every connection, writers that take the lock at BEGIN, reads that never
-wait for them, 503 only for a database that fails, safe batch migrations."""
+"""SQLite: pragmas on every connection, writers that take the lock at BEGIN, reads that begin
+no transaction and never wait for them, 503 only for a database that fails, safe batch
+migrations."""
 
 import sqlite3
 import time
@@ -93,8 +94,21 @@ def test_write_transactions_take_the_write_lock_at_begin(settings: Settings) -> 
 def test_read_sessions_leave_the_write_lock_free(settings: Settings) -> None:
     refusal = in_session(settings, read_then_try_the_lock(settings), read=True)
     assert refusal is None, (
-        f"a read-only session blocked writers ({refusal}); it must BEGIN deferred"
+        f"a read-only session blocked writers ({refusal}); it must not BEGIN IMMEDIATE"
     )
+
+
+def in_a_transaction(session: Session) -> bool:
+    session.execute(select(User.id).limit(1))
+    return bool(session.connection().connection.driver_connection.in_transaction)
+
+
+def test_reads_begin_no_transaction(settings: Settings) -> None:
+    assert not in_session(settings, in_a_transaction, read=True), (
+        "a read began a transaction: its BEGIN and ROLLBACK cost more than a primary-key read, "
+        "and each statement of a read runs on its own (_begin in db/dialect/connections.py)"
+    )
+    assert in_session(settings, in_a_transaction), "a write began no transaction"
 
 
 def test_reads_do_not_wait_for_a_writer(
@@ -111,7 +125,7 @@ def test_reads_do_not_wait_for_a_writer(
     waits = (
         f"a read waited {waited:.1f} s for a writer and answered {response.status_code}: reads "
         "must not wait for writers. Keep the database in WAL mode (PRAGMA journal_mode = WAL "
-        "in the connect hook) and reads on a deferred BEGIN (db/dialect/connections.py)"
+        "in the connect hook) and reads out of BEGIN IMMEDIATE (db/dialect/connections.py)"
     )
     assert response.status_code == 200, waits
     assert waited < 1, waits

@@ -4,9 +4,13 @@ the request needs them.
 A deferred BEGIN starts a read transaction that later fails at once with "database is locked"
 when it tries to write while another connection writes: the busy timeout is not applied to
 that upgrade. Write transactions therefore start with BEGIN IMMEDIATE; read sessions
-(`read_engine`) opt out with the READ_ONLY execution option: they never take the write lock, and
-SQLite refuses any write they attempt. After an outage, or once a file that was read-only
-may be written again, the pool's connections are replaced.
+(`read_engine`) opt out with the READ_ONLY execution option: they never take the write lock,
+SQLite refuses any write they attempt, and they begin no transaction. Each statement of a
+read then runs on its own and sees what was committed when it began; a BEGIN and a ROLLBACK
+around it would cost more than a primary-key read. A read that needs one snapshot across its
+statements begins one itself: `session.execute(text("BEGIN"))` before its first query.
+After an outage, or once a file that was read-only may be written again, the pool's
+connections are replaced.
 """
 
 import sqlite3
@@ -147,8 +151,8 @@ def _begin(settings: Settings, connection: Connection) -> None:
         connection.exec_driver_sql(f"PRAGMA query_only = {int(read_only)}")
         connection.info[READ_ONLY] = read_only
     if read_only:
-        connection.exec_driver_sql("BEGIN")
-    elif (wait_ms := options.get(LOCK_WAIT_MS)) is not None:
+        return  # no BEGIN: each statement of a read commits on its own (see above)
+    if (wait_ms := options.get(LOCK_WAIT_MS)) is not None:
         # The pragmas go straight to the driver: through SQLAlchemy they would cost more than
         # the BEGIN they bracket, on every write.
         cursor = connection.connection.cursor()
