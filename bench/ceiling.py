@@ -2,8 +2,8 @@
 
 No framework, no ORM, no validation beyond what the routes need: the server, the driver and
 the database doing what the services make them do, with the services' settings. On SQLite:
-WAL, synchronous NORMAL, the same cache and timeout; a write in BEGIN IMMEDIATE, a read in a
-transaction of its own, both on the event loop as the sync services run them (with several
+WAL, synchronous NORMAL, the same cache and timeout; a write in BEGIN IMMEDIATE, a read's
+statement on its own, both on the event loop as the sync services run them (with several
 workers, a write waits for another worker's in SQLite's busy handler, on the loop: compare
 at one worker). On PostgreSQL: psycopg's async connections, POOL_SIZE for writes and as many
 for reads per worker, reads on read-only connections in autocommit, a statement each. A list
@@ -17,8 +17,8 @@ import asyncio
 import json
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -73,25 +73,15 @@ class SQLite:
         return row
 
     async def get(self, tag_id: int) -> Row | None:
-        with self.reading():
-            row: Row | None = self.connection.execute(
-                "SELECT id, name FROM tags WHERE id = ?", (tag_id,)
-            ).fetchone()
-            return row
+        row: Row | None = self.connection.execute(
+            "SELECT id, name FROM tags WHERE id = ?", (tag_id,)
+        ).fetchone()
+        return row
 
     async def page(self, limit: int, after: str | None) -> list[Row]:
-        with self.reading():
-            if after is None:
-                return self.connection.execute(FIRST_PAGE.format("?"), (limit,)).fetchall()
-            return self.connection.execute(PAGE_AFTER.format("?", "?"), (after, limit)).fetchall()
-
-    @contextmanager
-    def reading(self) -> Iterator[None]:
-        self.connection.execute("BEGIN")
-        try:
-            yield
-        finally:
-            self.connection.execute("ROLLBACK")
+        if after is None:
+            return self.connection.execute(FIRST_PAGE.format("?"), (limit,)).fetchall()
+        return self.connection.execute(PAGE_AFTER.format("?", "?"), (after, limit)).fetchall()
 
 
 class PostgreSQL:
