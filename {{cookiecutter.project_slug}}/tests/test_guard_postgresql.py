@@ -1,5 +1,5 @@
-"""PostgreSQL: named constraints, read-only reads of one round trip, a pool that survives
-disconnects, deadlocks run again, a backup without the client tools told what to install.
+"""PostgreSQL: named constraints, an unreachable database answered 503, deadlocks run again,
+a backup without the client tools told what to install (the pools: test_guard_postgresql_pools).
 """
 
 import time
@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx2 import Response
 from psycopg.errors import DeadlockDetected
@@ -28,7 +27,6 @@ from tests.factories import new_project, new_tag, new_task, new_user
 from tests.other_client import OtherTransaction
 from tests.postgresql_server import connected
 from tests.problems import in_process
-from tests.sessions import in_session
 
 PREFIXES = {"p": "pk_", "f": "fk_", "u": "uq_", "c": "ck_"}
 CONSTRAINTS = text(
@@ -55,54 +53,6 @@ def test_constraint_names_come_from_the_naming_convention(fresh_engine: Engine) 
     assert not unnamed, (
         f"constraints named by the server, not by Base.metadata's naming convention: {unnamed}. "
         "Migrations must name every constraint (op.f(...)) so later ones can drop it"
-    )
-
-
-def read_only(session: Session) -> str:
-    return str(session.scalar(text("SHOW transaction_read_only")))
-
-
-def test_read_sessions_are_read_only(settings: Settings) -> None:
-    assert in_session(settings, read_only, read=True) == "on", (
-        "read sessions run read-write on the server: the readers' connections must set "
-        "default_transaction_read_only (read_engine in db/dialect/connections.py), so the "
-        "server refuses their writes"
-    )
-    assert in_session(settings, read_only) == "off"
-
-
-def began_before_its_statement(session: Session) -> bool:
-    # A transaction's clock starts at its BEGIN; a statement that commits on its own starts both.
-    return bool(session.scalar(text("SELECT transaction_timestamp() < statement_timestamp()")))
-
-
-def test_reads_are_one_round_trip_each(settings: Settings) -> None:
-    assert not in_session(settings, began_before_its_statement, read=True), (
-        "read sessions send BEGIN before their statements and ROLLBACK after them, two round "
-        "trips more per read that give nothing at READ COMMITTED: the readers' engine must "
-        "commit each statement on its own (READS in db/dialect/connections.py)"
-    )
-    assert in_session(settings, began_before_its_statement), "a write began no transaction"
-
-
-def test_pool_recovers_when_the_server_drops_connections(
-    app: FastAPI, fresh_engine: Engine
-) -> None:
-    with in_process(app, raise_server_exceptions=False) as client:
-        for _ in range(3):
-            assert client.get("/readyz").status_code == 200
-        with fresh_engine.connect() as connection:
-            dropped = connection.execute(
-                text(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-            ).scalar()
-        assert dropped, "the app held no connection to drop"
-        response = client.get("/users")
-    assert response.status_code == 200, (
-        f"the first request after the server dropped the pooled connections answered "
-        f"{response.status_code}: enable pool_pre_ping so dead connections are replaced"
     )
 
 

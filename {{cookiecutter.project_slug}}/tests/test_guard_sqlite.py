@@ -100,7 +100,8 @@ def test_read_sessions_leave_the_write_lock_free(settings: Settings) -> None:
 
 def in_a_transaction(session: Session) -> bool:
     session.execute(select(User.id).limit(1))
-    return bool(session.connection().connection.driver_connection.in_transaction)
+    driver: Any = session.connection().connection.driver_connection  # sqlite3's or aiosqlite's
+    return bool(driver.in_transaction)
 
 
 def test_reads_begin_no_transaction(settings: Settings) -> None:

@@ -170,8 +170,10 @@ class Database:
         return lock_wait(left) if left < self.timeout_s * 3 / 4 else {}
 
     async def dispose(self) -> None:
-        await self.read_engine.dispose()
-        await self.engine.dispose()
+        try:
+            await self.read_engine.dispose()
+        finally:
+            await self.engine.dispose()
 
 
 def _closed(session: AsyncSession, on_the_loop: bool) -> AbstractAsyncContextManager[Any]:

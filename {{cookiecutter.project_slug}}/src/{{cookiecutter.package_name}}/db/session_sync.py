@@ -178,8 +178,10 @@ class Database:
         return lock_wait(left) if left < self.timeout_s * 3 / 4 else {}
 
     def dispose(self) -> None:
-        self.read_engine.dispose()
-        self.engine.dispose()
+        try:
+            self.read_engine.dispose()
+        finally:
+            self.engine.dispose()
 
 
 def _select_one(session: Session) -> None:

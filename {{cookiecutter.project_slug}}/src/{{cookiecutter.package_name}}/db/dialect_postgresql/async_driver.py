@@ -4,7 +4,7 @@ the server on its socket, never holding up the event loop."""
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from ...settings import Settings
-from .connections import READS, configure, engine_arguments
+from .connections import configure, engine_arguments
 
 
 def create_async_db_engine(settings: Settings) -> AsyncEngine:
@@ -17,7 +17,7 @@ def create_async_db_engine(settings: Settings) -> AsyncEngine:
 
 def async_read_engine(engine: AsyncEngine, settings: Settings) -> AsyncEngine:
     """The engine of read sessions: a pool of its own, whose connections refuse writes."""
-    _, options = engine_arguments(settings)
-    reader = create_async_engine(engine.url, **options, **READS)
+    _, options = engine_arguments(settings, reads=True)
+    reader = create_async_engine(engine.url, **options)
     configure(reader.sync_engine, settings, reads=True)
     return reader

@@ -1,8 +1,8 @@
 """Connections to PostgreSQL (psycopg 3): the writers' pool and the readers', sized and checked
 from the settings, waits the server bounds, and the places requests queue for.
 
-Size the pools against the server: workers x 2 x (pool_size + max_overflow) must stay below
-max_connections (100 by default) minus what other clients and superusers need.
+Size the pools against the server: workers x (2 x pool_size + max_overflow + 1) must stay
+below max_connections (100 by default) minus what other clients and superusers need.
 """
 
 from functools import partial
@@ -26,11 +26,15 @@ from ..waits import Places
 LOCK_WAIT_MS: Final = "lock_wait_ms"
 
 
-# The readers' pool: each statement commits on its own, one round trip where a transaction
-# takes three (BEGIN, the statement, ROLLBACK). At READ COMMITTED, PostgreSQL's default, a
+# The readers' pool: each statement commits on its own, with no BEGIN before it and no
+# ROLLBACK after it, two round trips a read saves. At READ COMMITTED, PostgreSQL's default, a
 # transaction gives a read nothing more: each statement sees what was committed when it began.
-# A read that needs one snapshot across statements asks its connection for REPEATABLE READ.
+# A read that needs one snapshot across statements, or a server-side cursor (yield_per,
+# stream), asks its connection for REPEATABLE READ.
 READS: Final = {"isolation_level": "AUTOCOMMIT"}
+# The writers' transactions begin READ WRITE: behind a pooler in transaction mode (PgBouncer),
+# the server connection a reader left read-only may serve a writer next.
+WRITES: Final = {"execution_options": {"postgresql_readonly": False}}
 
 
 def create_db_engine(settings: Settings) -> Engine:
@@ -40,12 +44,12 @@ def create_db_engine(settings: Settings) -> Engine:
 
 def read_engine(engine: Engine, settings: Settings) -> Engine:
     """The engine of read sessions: a pool of its own, whose connections refuse writes."""
-    _, options = engine_arguments(settings)
-    return configure(create_engine(engine.url, **options, **READS), settings, reads=True)
+    _, options = engine_arguments(settings, reads=True)
+    return configure(create_engine(engine.url, **options), settings, reads=True)
 
 
-def engine_arguments(settings: Settings) -> tuple[URL, dict[str, Any]]:
-    """The URL and options of every engine on the database."""
+def engine_arguments(settings: Settings, *, reads: bool = False) -> tuple[URL, dict[str, Any]]:
+    """The URL and options of the writers' engines, or with `reads` of the readers'."""
     options = {
         "pool_size": settings.pool_size,
         "max_overflow": settings.max_overflow,
@@ -57,6 +61,12 @@ def engine_arguments(settings: Settings) -> tuple[URL, dict[str, Any]]:
         # A server that accepts the connection and never answers must not hold it forever.
         "connect_args": {"connect_timeout": settings.connect_timeout_s},
     }
+    if reads:
+        # Reads hold at most pool_size connections, their places; one more serves the
+        # readiness probe, which takes none.
+        options |= READS | {"max_overflow": min(settings.max_overflow, 1)}
+    else:
+        options |= WRITES
     return make_url(settings.database_url), options
 
 

@@ -26,7 +26,8 @@ def create_async_db_engine(settings: Settings) -> AsyncEngine:
 
 
 def async_read_engine(engine: AsyncEngine, settings: Settings) -> AsyncEngine:
-    """The engine of read sessions: the writers' pool, each transaction begun read-only."""
+    """The engine of read sessions: the writers' pool, its connections made to refuse writes
+    (query_only) and to begin no transaction while they read."""
     return engine.execution_options(**{READ_ONLY: True})
 
 

@@ -55,7 +55,8 @@ def create_db_engine(settings: Settings) -> Engine:
 
 
 def read_engine(engine: Engine, settings: Settings) -> Engine:
-    """The engine of read sessions: the writers' pool, each transaction begun read-only."""
+    """The engine of read sessions: the writers' pool, its connections made to refuse writes
+    (query_only) and to begin no transaction while they read."""
     return engine.execution_options(**{READ_ONLY: True})
 
 
