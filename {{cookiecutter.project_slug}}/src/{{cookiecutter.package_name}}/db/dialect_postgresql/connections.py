@@ -74,7 +74,8 @@ def configure(engine: Engine, settings: Settings, *, reads: bool = False) -> Eng
     """Bound what the server lets each statement wait for, and what a write transaction waits
     for locks; make the readers' connections refuse writes."""
     event.listen(engine, "connect", partial(_configure_connection, settings, reads))
-    event.listen(engine, "begin", _begin)
+    if not reads:  # reads begin no transaction, and never wait for a lock
+        event.listen(engine, "begin", _begin)
     return engine
 
 
