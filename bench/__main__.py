@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -54,6 +55,7 @@ Server = tuple[str, int]  # (app, workers)
 
 
 def main() -> None:
+    stop_on_sigterm()
     args = parse_args()
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
@@ -95,6 +97,12 @@ def main() -> None:
     print_report(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
+
+
+def stop_on_sigterm() -> None:
+    """End the run on SIGTERM (a kill, a CI job's timeout) as on an error: the servers and the
+    throwaway PostgreSQL cluster it started are stopped on the way out, not left running."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
 
 
 def parse_args() -> argparse.Namespace:

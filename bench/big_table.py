@@ -23,7 +23,15 @@ from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy import create_engine, text
 
-from bench.__main__ import TEXTBOOK, baseline, database_urls, rendered, service, started
+from bench.__main__ import (
+    TEXTBOOK,
+    baseline,
+    database_urls,
+    rendered,
+    service,
+    started,
+    stop_on_sigterm,
+)
 
 REQUESTS = 15
 WARM_UP = 3
@@ -37,6 +45,7 @@ FILL = {  # the rows-th tag is tag-<rows, 7 digits>
 
 
 def main() -> None:
+    stop_on_sigterm()
     args = parse_args()
     with tempfile.TemporaryDirectory(prefix="big-table-") as workdir:
         work = Path(workdir)

@@ -20,7 +20,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench.__main__ import SCENARIOS, database_urls, known_tags, service, started
+from bench.__main__ import (
+    SCENARIOS,
+    database_urls,
+    known_tags,
+    service,
+    started,
+    stop_on_sigterm,
+)
 from bench.load import Mix, Result, available_loader, drive
 from tests.rendering import answers_of
 
@@ -40,6 +47,7 @@ RATE = 200  # samples per second
 
 
 def main() -> None:
+    stop_on_sigterm()
     args = parse_args()
     py_spy = ["py-spy"] if shutil.which("py-spy") else ["uvx", "py-spy"]
     with tempfile.TemporaryDirectory(prefix="layers-") as workdir:
