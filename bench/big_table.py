@@ -5,10 +5,10 @@
 For each project, the textbook app, and each table size: a database of its own, filled with
 `rows` tags (tag-0000001, ...) once the app has made its schema, then one keep-alive client
 times REQUESTS answers of the first page and of a page deep in the table, the 50 rows after
-the rows-100th: after a cursor where the list takes one (the cursor is the last row's key,
-as keyset.py encodes it), else at an offset, as the textbook app and lists before cursors
-do. It prints the median of each, and how much longer each takes at the largest size than
-at the smallest.
+the rows-100th: after a cursor where the list takes one (the side "after" and the last row's
+key, as keyset.py encodes them), else at an offset, as the textbook app and lists before
+cursors do. It prints the median of each, and how much longer each takes at the largest
+size than at the smallest.
 """
 
 import argparse
@@ -114,7 +114,7 @@ def _deep_page(connection: http.client.HTTPConnection, after: int) -> dict[str, 
     document = json.loads(connection.getresponse().read())
     taken = {parameter["name"] for parameter in document["paths"]["/tags"]["get"]["parameters"]}
     if "cursor" in taken:
-        key = json.dumps([f"tag-{after:07d}"]).encode()
+        key = json.dumps(["after", f"tag-{after:07d}"]).encode()
         return {"cursor": base64.urlsafe_b64encode(key).rstrip(b"=").decode()}
     return {"offset" if "offset" in taken else "skip": after}
 

@@ -173,7 +173,8 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
         rows = await database.page(limit + 1, query.get("cursor"))
         items = [{"id": id_, "name": name} for id_, name in rows[:limit]]
         following = rows[limit - 1][1] if len(rows) > limit else None
-        await answer(send, 200, {"items": items, "next_cursor": following})
+        page = {"items": items, "next_cursor": following, "previous_cursor": None}
+        await answer(send, 200, page)
     elif method == "GET" and path.removeprefix("/tags/").isdigit():
         found = await database.get(int(path.removeprefix("/tags/")))
         if found is None:

@@ -67,11 +67,14 @@ def test_lists_are_paged_and_filtered(client: TestClient, arrange: sessionmaker[
     expected = [ProjectRead.model_validate(project).model_dump() for project in projects]
     query = {"owner_id": owner.id, "limit": 2}
     first = client.get("/projects", params=query).json()
-    assert first["items"] == expected[:2], first
+    assert (first["items"], first["previous_cursor"]) == (expected[:2], None), first
     following = client.get("/projects", params=query | {"cursor": first["next_cursor"]}).json()
-    assert following == {"items": expected[2:], "next_cursor": None}
+    assert (following["items"], following["next_cursor"]) == (expected[2:], None), following
+    back = client.get("/projects", params=query | {"cursor": following["previous_cursor"]})
+    assert back.json() == first, back.text
     listed = client.get("/tasks", params={"project_id": projects[0].id}).json()
-    assert listed == {"items": [TaskRead.model_validate(task).model_dump()], "next_cursor": None}
+    task_read = TaskRead.model_validate(task).model_dump()
+    assert listed == {"items": [task_read], "next_cursor": None, "previous_cursor": None}
     assert len(client.get("/users").json()["items"]) == 2
     assert len(client.get("/tags").json()["items"]) == 1
 
@@ -98,14 +101,17 @@ INVALID: list[tuple[str, str, object]] = [
     ("post", "/tasks", {"title": "x", "project_id": 1, "tag_ids": [1] * 101}),
     ("get", "/users?limit=0", None),
     ("get", "/users?limit=101", None),
-    # Cursors no page gave: empty, not base64, truncated, another list's, out of range.
+    # Cursors no page gave: empty, not base64, truncated, another list's, out of range, no
+    # side of a row, a side that is none.
     ("get", "/users?cursor=", None),
     ("get", "/users?cursor=a%2Bb", None),
     ("get", "/users?cursor=WzJ", None),
-    ("get", "/users?cursor=WyJhIl0", None),
-    ("get", "/users?cursor=WzEsMl0", None),
-    ("get", "/users?cursor=WzIxNDc0ODM2NDhd", None),
-    ("get", "/tags?cursor=WyJcdTAwMDAiXQ", None),
+    ("get", "/users?cursor=WyJhZnRlciIsImEiXQ", None),
+    ("get", "/users?cursor=WyJhZnRlciIsMSwyXQ", None),
+    ("get", "/users?cursor=WyJhZnRlciIsMjE0NzQ4MzY0OF0", None),
+    ("get", "/tags?cursor=WyJhZnRlciIsIlx1MDAwMCJd", None),
+    ("get", "/users?cursor=WzFd", None),
+    ("get", "/users?cursor=WyJhcm91bmQiLDFd", None),
     ("get", "/users/abc", None),
     # Numbers beyond what an INTEGER column stores, which the driver would refuse.
     ("get", "/tasks/2147483648", None),

@@ -6,17 +6,17 @@ import datetime
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple, get_args
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, Select, event, select
+from sqlalchemy import Engine, Select, delete, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from {{ cookiecutter.package_name }}.db.session import Database
-from {{ cookiecutter.package_name }}.keyset import Order
-from {{ cookiecutter.package_name }}.models import Task
+from {{ cookiecutter.package_name }}.keyset import Order, Side
+from {{ cookiecutter.package_name }}.models import Tag, Task
 
 from tests.database import unindexed
 from tests.factories import new_project, new_task, new_user
@@ -71,8 +71,8 @@ def test_each_list_reads_its_pages_from_an_index(
     fresh_engine: Engine,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Each list's first page, as its route asks for it, and the page after a cursor, as its
-    Order makes it from the route's query."""
+    """Each list's first page, as its route asks for it, and the pages after and before a
+    cursor, as its Order makes them from the route's query."""
     ordered: list[tuple[Order, Select[Any]]] = []
     page = Order.page
 
@@ -90,11 +90,14 @@ def test_each_list_reads_its_pages_from_an_index(
         assert response.status_code == 200, f"GET {path} {filters}: {response.text}"
         for order, query in ordered:
             key = tuple(SAMPLES[column.type.python_type] for column in order.keys)
-            with statements(fresh_engine) as after, fresh_engine.connect() as connection:
-                connection.execute(page(order, query, order.cursor(key), 2))
-            ran += after
+            with statements(fresh_engine) as beside, fresh_engine.connect() as connection:
+                for side in get_args(Side):
+                    connection.execute(page(order, query, order.cursor(key, side), 2))
+            ran += beside
         pages = [(sql, parameters) for sql, parameters in ran if " LIMIT " in sql]
-        assert len(pages) >= 2, f"GET {path} {filters} ran no page through an Order (keyset.py)"
+        assert len(pages) > len(get_args(Side)), (
+            f"GET {path} {filters} ran no page through an Order (keyset.py)"
+        )
         for sql, parameters in pages:
             assert not (problems := unindexed(url, sql, parameters)), (
                 f"GET {path} {filters} {problems}: its page is not read from an index in the "
@@ -103,29 +106,82 @@ def test_each_list_reads_its_pages_from_an_index(
                 f"(keyset.py), and make a migration. The statement: {sql}"
             )
             checked += 1
-    assert checked >= 8, f"only {checked} list statements found: are the list routes Pages?"
+    assert checked >= 12, f"only {checked} list statements found: are the list routes Pages?"
+
+
+def test_an_emptied_page_leads_back(client: TestClient, arrange: sessionmaker[Session]) -> None:
+    """A page whose rows were deleted before a client reached it still leads back the way the
+    client came: to the rows before its cursor, walking forwards; after it, walking back."""
+    with arrange.begin() as session:
+        session.execute(delete(Tag))
+    ids = {name: client.post("/tags", json={"name": name}).json()["id"] for name in "abc"}
+
+    def page(cursor: str | None = None) -> dict[str, Any]:
+        response = client.get("/tags", params={"limit": 2} | ({"cursor": cursor} if cursor else {}))
+        assert response.status_code == 200, response.text
+        answered: dict[str, Any] = response.json()
+        return answered | {"names": [tag["name"] for tag in answered["items"]]}
+
+    first = page()
+    last = page(first["next_cursor"])
+    client.delete(f"/tags/{ids['c']}")
+    emptied_after = page(first["next_cursor"])
+    for name in "ab":
+        client.delete(f"/tags/{ids[name]}")
+    emptied_before = page(last["previous_cursor"])
+    ways = (emptied_after["previous_cursor"], emptied_before["next_cursor"])
+    assert None not in ways, (
+        f"an empty page after [a, b] and one before [c] lead {ways}: an empty page must lead "
+        "back to the rows on its cursor's other side (Order.rows in keyset.py)"
+    )
+    client.post("/tags", json={"name": "c"})
+    for name in "ab":
+        client.post("/tags", json={"name": name})
+    assert (page(ways[0])["names"], page(ways[1])["names"]) == (["a", "b"], ["c"]), (
+        "an empty page's way back must hold the rows on its cursor's other side, its own row "
+        "included (Order.rows in keyset.py)"
+    )
+
+
+TITLES = "babcabbca"
 
 
 @pytest.mark.parametrize("limit", [1, 2, 5])
 def test_an_order_with_ties_lists_each_row_once(arrange: sessionmaker[Session], limit: int) -> None:
     """Tasks by title, which many share: the primary key breaks the ties, so a page may end
-    among rows of one title and the next page goes on from there."""
+    among rows of one title and the next page goes on from there; and back, page by page,
+    from the last."""
     with arrange.begin() as session:
         project = new_project(session, new_user(session))
-        tasks = [new_task(session, project, title=title) for title in "babcabbca"]
+        tasks = [new_task(session, project, title=title) for title in TITLES]
     by_title = Order(Task.title)
-    seen: list[Task] = []
-    cursor: str | None = None
+    expected = [(task.title, task.id) for task in sorted(tasks, key=lambda t: (t.title, t.id))]
     with arrange() as session:
-        while True:
-            query = by_title.page(select(Task), cursor, limit)
-            page = by_title.rows(session.scalars(query).all(), limit)
-            seen += page.items
-            if (cursor := page.next_cursor) is None:
-                break
-    expected = sorted(tasks, key=lambda task: (task.title, task.id))
-    assert [task.id for task in seen] == [task.id for task in expected], (
-        f"tasks by title, {limit} a page: {[(t.title, t.id) for t in seen]}, not each once in "
-        "(title, id) order: where the key is not unique, the primary key must break ties, "
-        "in the cursor too (Order in keyset.py)"
-    )
+        forwards = _walked(session, by_title, None, "next_cursor", limit)
+        backwards = _walked(session, by_title, forwards.cursor, "previous_cursor", limit)
+    for way, walk in (("forwards", forwards), ("backwards", backwards)):
+        assert walk.rows == expected, (
+            f"tasks by title, {limit} a page, {way}: {walk.rows}, not each once in (title, id) "
+            "order: where the key is not unique, the primary key must break ties, in the "
+            "cursor too (Order in keyset.py)"
+        )
+
+
+class Walk(NamedTuple):
+    rows: list[tuple[str, int]]  # (title, id) in the list's order
+    cursor: str | None  # the last page's
+
+
+def _walked(session: Session, order: Order, cursor: str | None, towards: str, limit: int) -> Walk:
+    """The tasks of each page from the cursor's on, following each page's `towards`, for at
+    most a page per task and one more (a cursor that leads back to its own page loops)."""
+    pages: list[list[tuple[str, int]]] = []
+    for _ in range(len(TITLES) + 1):
+        found = session.scalars(order.page(select(Task), cursor, limit)).all()
+        page = order.rows(found, cursor, limit)
+        pages.append([(task.title, task.id) for task in page.items])
+        if (following := getattr(page, towards)) is None:
+            break
+        cursor = following
+    in_order = pages if towards == "next_cursor" else pages[::-1]
+    return Walk([row for page in in_order for row in page], cursor)

@@ -44,14 +44,39 @@ def test_walking_the_pages_lists_each_row_that_stays_once(
     changes: list[list[str | int]],
 ) -> None:
     """Between pages, other clients add tags (a name) and delete them (an index into the tags
-    there are): each tag there from the first page to the last is listed exactly once. A tag
-    is its id and name: a database may give a new row the id of one deleted."""
+    there are): walking forwards from the first page to the last, then back to the first,
+    each tag there throughout a walk is listed exactly once in it. A tag is its id and name:
+    a database may give a new row the id of one deleted."""
     with arrange.begin() as session:
         session.execute(delete(Tag))
     there = [tag for name in names if (tag := _added(client, name)) is not None]
-    stayed = {_row(tag) for tag in there}
-    seen: list[tuple[int, str]] = []
     cursor: str | None = None
+    for way, towards in (("forwards", "next_cursor"), ("backwards", "previous_cursor")):
+        stayed = {_row(tag) for tag in there}
+        seen, cursor = _walk(client, cursor, towards, limit, changes, there, stayed)
+        twice = sorted({tag for tag in seen if seen.count(tag) > 1})
+        missed = sorted(stayed - set(seen))
+        assert (twice, missed) == ([], []), (
+            f"walking /tags {way} by {limit} while tags were added and deleted listed {twice} "
+            f"twice and missed {missed} (of {sorted(stayed)}): a page must start after its "
+            "cursor's row (end before it, walking back), in the list's order, not at a "
+            "position (keyset.py)"
+        )
+
+
+def _walk(
+    client: TestClient,
+    cursor: str | None,
+    towards: str,
+    limit: int,
+    changes: list[list[str | int]],
+    there: list[dict[str, Any]],
+    stayed: set[tuple[int, str]],
+) -> tuple[list[tuple[int, str]], str | None]:
+    """The tags of each page from the cursor's on, following each page's `towards` cursor
+    and making the changes between pages, for at most 200 pages; and the cursor of the last
+    page."""
+    seen: list[tuple[int, str]] = []
     for page_number in range(1, 200):
         params: dict[str, Any] = {"limit": limit} | ({"cursor": cursor} if cursor else {})
         response = client.get("/tags", params=params)
@@ -59,8 +84,9 @@ def test_walking_the_pages_lists_each_row_that_stays_once(
         page = response.json()
         assert len(page["items"]) <= limit, page
         seen += [_row(tag) for tag in page["items"]]
-        if (cursor := page["next_cursor"]) is None:
-            break
+        if page[towards] is None:
+            return seen, cursor
+        cursor = page[towards]
         for change in changes[page_number - 1] if page_number <= len(changes) else []:
             if isinstance(change, str):
                 there += [tag] if (tag := _added(client, change)) is not None else []
@@ -68,13 +94,7 @@ def test_walking_the_pages_lists_each_row_that_stays_once(
                 gone = there.pop(change % len(there))
                 assert client.delete(f"/tags/{gone['id']}").status_code == 204
                 stayed.discard(_row(gone))
-    twice = sorted({tag for tag in seen if seen.count(tag) > 1})
-    missed = sorted(stayed - set(seen))
-    assert (twice, missed) == ([], []), (
-        f"walking /tags by {limit} while tags were added and deleted listed {twice} twice and "
-        f"missed {missed} (of {sorted(stayed)}): a page must start after its cursor's row, "
-        "in the list's order, not at a position (keyset.py)"
-    )
+    return seen, cursor  # a walk that loops: it lists rows twice
 
 
 def _row(tag: dict[str, Any]) -> tuple[int, str]:

@@ -5,17 +5,19 @@ ORDER BY name LIMIT :n + 1` (a key that is not unique by itself takes the primar
 `(title, id) > (:title, :id)`), never an OFFSET: with an index in that order the database
 starts right at the cursor, so a page costs the same at any depth, and rows inserted or
 deleted meanwhile move no page, so a client walking the pages sees each row that stays,
-unchanged in the list's order, exactly once. The cursor is the key of the page's last row, as
-JSON in URL-safe base64: opaque to clients, and checked against the key's types before any
-query runs.
+unchanged in the list's order, exactly once. The page before a cursor is the same query the
+other way round (`WHERE name < :name ORDER BY name DESC`), the index read backwards. A cursor
+is a side and the key of a page's first or last row, as JSON in URL-safe base64: opaque to
+clients, and checked against the key's types before any query runs.
 """
 
 import base64
 import binascii
 import datetime
+import operator
 import uuid
 from collections.abc import Sequence
-from typing import Annotated, Any, Final, TypeVar, cast
+from typing import Annotated, Any, Final, Literal, TypeVar, cast
 
 from pydantic import ConfigDict, Field, TypeAdapter
 from sqlalchemy import (
@@ -36,6 +38,22 @@ from .errors import InvalidCursor
 from .schemas import INTEGER_MAX, PageOfRows
 
 Found = TypeVar("Found")
+# Where a cursor's page lies beside its row: the rows after it, from it on, before it, or up
+# to and through it; how their key compares with the row's; and the side of the rows left out.
+Side = Literal["after", "from", "before", "through"]
+_COMPARED: Final = {
+    "after": operator.gt,
+    "from": operator.ge,
+    "before": operator.lt,
+    "through": operator.le,
+}
+_BACKWARDS: Final = ("before", "through")  # read from the cursor's row down
+_OTHER: Final[dict[str, Side]] = {
+    "after": "through",
+    "through": "after",
+    "from": "before",
+    "before": "from",
+}
 
 # The longest cursor a list takes (api/paging.py): an order whose key may not fit is refused.
 CURSOR_LENGTH: Final = 4096
@@ -81,40 +99,65 @@ class Order:
         self.keys = tuple(keys)
         self._names = [mapper.get_property_by_column(column).key for column in keys]
         values = [_value(column) for column in keys]
-        if (length := (sum(size + 1 for _, size in values) + 1) * 4 // 3) > CURSOR_LENGTH:
+        # '["through",', then each value and a comma or the closing bracket.
+        if (length := (sum(size + 1 for _, size in values) + 11) * 4 // 3) > CURSOR_LENGTH:
             raise TypeError(f"cursors of {self.keys} may take {length} characters, too many")
-        key_type: Any = tuple.__class_getitem__(tuple(kind for kind, _ in values))
+        key_type: Any = tuple.__class_getitem__((Side, *(kind for kind, _ in values)))
         self._cursor: TypeAdapter[tuple[Any, ...]] = TypeAdapter(
             key_type, config=ConfigDict(strict=True)
         )
 
     def page(self, query: Select[Any], cursor: str | None, limit: int) -> Select[Any]:
-        """The query's rows after the cursor, in this order (whatever order it had): one
-        more than `limit`, which tells whether a page follows."""
-        query = query.order_by(None).order_by(*self.keys).limit(limit + 1)
+        """The query's rows on the cursor's side of its row, in this order (whatever order the
+        query had), nearest the cursor first: one more than `limit`, which tells whether a
+        page lies beyond them."""
+        query = query.order_by(None).limit(limit + 1)
         if cursor is None:
-            return query
-        after = self._decoded(cursor)
+            return query.order_by(*self.keys)
+        side, *key = self._decoded(cursor)
         if len(self.keys) == 1:
-            return query.where(self.keys[0] > after[0])
-        return query.where(tuple_(*self.keys) > after)  # each value bound as its column's type
+            beside = _COMPARED[side](self.keys[0], key[0])
+        else:  # each value bound as its column's type
+            beside = _COMPARED[side](tuple_(*self.keys), tuple(key))
+        if side in _BACKWARDS:
+            return query.where(beside).order_by(*(column.desc() for column in self.keys))
+        return query.where(beside).order_by(*self.keys)
 
-    def rows(self, found: Sequence[Found], limit: int) -> PageOfRows[Found]:
-        """A page of what `page` found, with the cursor of the next page if there is one."""
-        if len(found) <= limit:
-            return PageOfRows(found, None)
-        last = found[limit - 1]
-        return PageOfRows(found[:limit], self.cursor(tuple(getattr(last, n) for n in self._names)))
+    def rows(self, found: Sequence[Found], cursor: str | None, limit: int) -> PageOfRows[Found]:
+        """A page of what `page` found for the cursor, in this order, with the cursors of the
+        pages after and before it where rows may lie that way. An empty page found beside a
+        cursor leads back to the rows on the cursor's other side."""
+        side, *key = self._decoded(cursor) if cursor is not None else ("after",)
+        backwards = side in _BACKWARDS
+        beyond = len(found) > limit  # rows lie past the page, on the side it was read
+        items = list(reversed(found[:limit])) if backwards else found[:limit]
+        if not items:
+            back = self.cursor(tuple(key), _OTHER[side]) if cursor is not None else None
+            return PageOfRows(items, back if backwards else None, None if backwards else back)
+        after = backwards or beyond  # a page read backwards ends by its cursor's row
+        before = beyond if backwards else cursor is not None
+        return PageOfRows(
+            items,
+            self.cursor(self._key(items[-1])) if after else None,
+            self.cursor(self._key(items[0]), "before") if before else None,
+        )
 
-    def cursor(self, key: tuple[Any, ...]) -> str:
-        """The cursor of the page after the row with this key."""
-        return base64.urlsafe_b64encode(self._cursor.dump_json(key)).rstrip(b"=").decode()
+    def cursor(self, key: tuple[Any, ...], side: Side = "after") -> str:
+        """The cursor of the page on this side of the row with this key."""
+        encoded = self._cursor.dump_json((side, *key))
+        return base64.urlsafe_b64encode(encoded).rstrip(b"=").decode()
+
+    def _key(self, row: Any) -> tuple[Any, ...]:
+        return tuple(getattr(row, name) for name in self._names)
 
     def _decoded(self, cursor: str) -> tuple[Any, ...]:
+        """The cursor's side, then its key."""
         try:
             padded = cursor + "=" * (-len(cursor) % 4)
             decoded = base64.b64decode(padded, altchars=b"-_", validate=True)
             return self._cursor.validate_json(decoded)
         except (binascii.Error, ValueError) as error:  # pydantic's ValidationError is one
-            refused = "cursor does not hold this list's key: pass a page's next_cursor"
+            refused = (
+                "cursor does not hold this list's key: pass a page's next_cursor or previous_cursor"
+            )
             raise InvalidCursor(refused) from error

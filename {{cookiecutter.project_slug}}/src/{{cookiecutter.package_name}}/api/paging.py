@@ -10,7 +10,7 @@ Limit = Annotated[int, Query(ge=1, le=100), WrittenPlainly]
 Cursor = Annotated[
     str | None,
     Query(
-        description="A page's next_cursor, for the page after it",
+        description="A page's next_cursor or previous_cursor, for the page after or before it",
         min_length=1,
         max_length=CURSOR_LENGTH,
         pattern="^[A-Za-z0-9_-]+$",

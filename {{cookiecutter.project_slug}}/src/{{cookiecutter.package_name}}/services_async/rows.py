@@ -44,5 +44,7 @@ async def change(session: AsyncSession, row: Model, changes: dict[str, Any]) -> 
 async def paginate(
     session: AsyncSession, query: Select[Model], order: Order, cursor: str | None, limit: int
 ) -> PageOfRows[Model]:
-    """The page of the query's rows after the cursor, in the list's order (keyset.py)."""
-    return order.rows((await session.scalars(order.page(query, cursor, limit))).all(), limit)
+    """The page of the query's rows after or before the cursor, in the list's order
+    (keyset.py)."""
+    found = (await session.scalars(order.page(query, cursor, limit))).all()
+    return order.rows(found, cursor, limit)

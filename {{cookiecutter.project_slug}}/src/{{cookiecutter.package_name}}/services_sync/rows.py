@@ -44,5 +44,7 @@ def change(session: Session, row: Model, changes: dict[str, Any]) -> Model:
 def paginate(
     session: Session, query: Select[Model], order: Order, cursor: str | None, limit: int
 ) -> PageOfRows[Model]:
-    """The page of the query's rows after the cursor, in the list's order (keyset.py)."""
-    return order.rows(session.scalars(order.page(query, cursor, limit)).all(), limit)
+    """The page of the query's rows after or before the cursor, in the list's order
+    (keyset.py)."""
+    found = session.scalars(order.page(query, cursor, limit)).all()
+    return order.rows(found, cursor, limit)
