@@ -17,7 +17,7 @@ import datetime
 import operator
 import uuid
 from collections.abc import Sequence
-from typing import Annotated, Any, Final, Literal, TypeVar, cast
+from typing import Annotated, Any, Final, Literal, NamedTuple, TypeVar, cast
 
 from pydantic import ConfigDict, Field, TypeAdapter
 from sqlalchemy import (
@@ -83,6 +83,13 @@ def _value(column: Column[Any]) -> tuple[Any, int]:
     )
 
 
+class Place(NamedTuple):
+    """Where a cursor points: a side of the row with this key."""
+
+    side: Side
+    key: tuple[Any, ...]
+
+
 class Order:
     """A list's order: the columns given, then the primary key, which breaks ties, unless the
     first column is unique by itself. Every column must be NOT NULL (a row whose key is NULL
@@ -107,35 +114,49 @@ class Order:
             key_type, config=ConfigDict(strict=True)
         )
 
-    def page(self, query: Select[Any], cursor: str | None, limit: int) -> Select[Any]:
-        """The query's rows on the cursor's side of its row, in this order (whatever order the
-        query had), nearest the cursor first: one more than `limit`, which tells whether a
+    def place(self, cursor: str | None) -> Place | None:
+        """Where the cursor points: its side and its row's key (None for the first page)."""
+        if cursor is None:
+            return None
+        try:
+            padded = cursor + "=" * (-len(cursor) % 4)
+            decoded = base64.b64decode(padded, altchars=b"-_", validate=True)
+            side, *key = self._cursor.validate_json(decoded)
+        except (binascii.Error, ValueError) as error:  # pydantic's ValidationError is one
+            refused = (
+                "cursor does not hold this list's key: pass a page's next_cursor or previous_cursor"
+            )
+            raise InvalidCursor(refused) from error
+        return Place(side, tuple(key))
+
+    def page(self, query: Select[Any], place: Place | None, limit: int) -> Select[Any]:
+        """The query's rows on the place's side of its row, in this order (whatever order the
+        query had), nearest the place first: one more than `limit`, which tells whether a
         page lies beyond them."""
         query = query.order_by(None).limit(limit + 1)
-        if cursor is None:
+        if place is None:
             return query.order_by(*self.keys)
-        side, *key = self._decoded(cursor)
+        side, key = place
         if len(self.keys) == 1:
             beside = _COMPARED[side](self.keys[0], key[0])
         else:  # each value bound as its column's type
-            beside = _COMPARED[side](tuple_(*self.keys), tuple(key))
+            beside = _COMPARED[side](tuple_(*self.keys), key)
         if side in _BACKWARDS:
             return query.where(beside).order_by(*(column.desc() for column in self.keys))
         return query.where(beside).order_by(*self.keys)
 
-    def rows(self, found: Sequence[Found], cursor: str | None, limit: int) -> PageOfRows[Found]:
-        """A page of what `page` found for the cursor, in this order, with the cursors of the
+    def rows(self, found: Sequence[Found], place: Place | None, limit: int) -> PageOfRows[Found]:
+        """A page of what `page` found for the place, in this order, with the cursors of the
         pages after and before it where rows may lie that way. An empty page found beside a
-        cursor leads back to the rows on the cursor's other side."""
-        side, *key = self._decoded(cursor) if cursor is not None else ("after",)
-        backwards = side in _BACKWARDS
+        row leads back to the rows on the row's other side."""
+        backwards = place is not None and place.side in _BACKWARDS
         beyond = len(found) > limit  # rows lie past the page, on the side it was read
         items = list(reversed(found[:limit])) if backwards else found[:limit]
         if not items:
-            back = self.cursor(tuple(key), _OTHER[side]) if cursor is not None else None
+            back = self.cursor(place.key, _OTHER[place.side]) if place is not None else None
             return PageOfRows(items, back if backwards else None, None if backwards else back)
         after = backwards or beyond  # a page read backwards ends by its cursor's row
-        before = beyond if backwards else cursor is not None
+        before = beyond if backwards else place is not None
         return PageOfRows(
             items,
             self.cursor(self._key(items[-1])) if after else None,
@@ -149,15 +170,3 @@ class Order:
 
     def _key(self, row: Any) -> tuple[Any, ...]:
         return tuple(getattr(row, name) for name in self._names)
-
-    def _decoded(self, cursor: str) -> tuple[Any, ...]:
-        """The cursor's side, then its key."""
-        try:
-            padded = cursor + "=" * (-len(cursor) % 4)
-            decoded = base64.b64decode(padded, altchars=b"-_", validate=True)
-            return self._cursor.validate_json(decoded)
-        except (binascii.Error, ValueError) as error:  # pydantic's ValidationError is one
-            refused = (
-                "cursor does not hold this list's key: pass a page's next_cursor or previous_cursor"
-            )
-            raise InvalidCursor(refused) from error

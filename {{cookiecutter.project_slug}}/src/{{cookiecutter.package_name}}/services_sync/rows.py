@@ -46,5 +46,6 @@ def paginate(
 ) -> PageOfRows[Model]:
     """The page of the query's rows after or before the cursor, in the list's order
     (keyset.py)."""
-    found = session.scalars(order.page(query, cursor, limit)).all()
-    return order.rows(found, cursor, limit)
+    place = order.place(cursor)
+    found = session.scalars(order.page(query, place, limit)).all()
+    return order.rows(found, place, limit)
