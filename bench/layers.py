@@ -35,7 +35,9 @@ from tests.rendering import answers_of
 # names a file from its package's folder on ("sqlalchemy/orm/loading.py"). PACKAGE stands for
 # the project's own.
 LAYERS = (
-    ("driver", ("sqlite3/", "aiosqlite/", "psycopg/", "psycopg_pool/")),
+    # The async SQLite driver's calls on the event loop run in our hook, and py-spy cannot see
+    # its callee, sqlite3's C code.
+    ("driver", ("sqlite3/", "aiosqlite/", "psycopg", "PACKAGE/db/dialect/async_driver.py")),
     ("ORM", ("sqlalchemy/", "greenlet/")),
     ("validation", ("pydantic/", "pydantic_core/", "fastapi/_compat/", "fastapi/encoders")),
     ("our middleware", ("PACKAGE/web/middleware.py", "PACKAGE/web/limits.py", "PACKAGE/logs.py")),
@@ -99,7 +101,7 @@ def samples_by_layer(raw: str, package: str) -> Counter[str]:
     for line in raw.splitlines():
         stack, _, count = line.rpartition(" ")
         frames = stack.split(";")
-        if frames[0].startswith("_bootstrap (threading.py"):
+        if frames[0].partition(" (threading.py")[0] in ("_bootstrap", "Thread._bootstrap"):
             continue  # a thread of the driver's, the loop watch's or the pool's
         layers[layer_of(frames, package)] += int(count)
     return layers

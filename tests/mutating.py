@@ -156,9 +156,7 @@ def _definitions_in(text: str, filename: str) -> list[tuple[str, int, int]]:
     ]
 
 
-def _definitions(
-    tree: ast.AST, prefix: str = ""
-) -> Iterator[tuple[str, Definition | Assignment]]:
+def _definitions(tree: ast.AST, prefix: str = "") -> Iterator[tuple[str, Definition | Assignment]]:
     """Defs and classes at any depth; names assigned in a module's or a class's body."""
     named = isinstance(tree, ast.Module | ast.ClassDef)
     for node in ast.iter_child_nodes(tree):

@@ -79,20 +79,26 @@ def test_bench_measures_every_app(
 
 def test_layers_count_a_sample_for_its_innermost_known_frame() -> None:
     loop = "<module> (my-service:10);run (uvicorn/main.py:643)"
+    hook = "my_service/db/dialect/async_driver.py"
     raw = "\n".join(
         [
             f"{loop};app (starlette/routing.py:1);get (sqlalchemy/orm/session.py:2) 3",
             # The standard library's frames count for their caller's layer.
             f"{loop};_log (my_service/web/middleware.py:7);emit (logging/__init__.py:1113) 2",
             f"{loop};read (my_service/db/session.py:9);unknown (somewhere.py:1) 1",
-            # The driver's own threads are not the event loop's.
+            # The async driver's calls made on the loop, in our hook: sqlite3's C code.
+            f"{loop};get (sqlalchemy/orm/session.py:2);execute ({hook}:49) 6",
+            # Other threads (the driver's, the loop watch's) are not the event loop's; py-spy
+            # names a method by its class since 0.4.
             "_bootstrap (threading.py:1002);run (aiosqlite/core.py:59) 5",
+            "Thread._bootstrap (threading.py:1002);_Watch.run (my_service/web/loop_watch.py:70) 4",
         ]
     )
     assert samples_by_layer(raw, "my_service") == {
         "ORM": 3,
         "our middleware": 2,
         "our services and db": 1,
+        "driver": 6,
     }
 
 
