@@ -7,6 +7,7 @@ from pathlib import Path
 ANSWERS = {
     "database": "{{ cookiecutter.database }}",
     "session_style": "{{ cookiecutter.session_style }}",
+    "observability": "{{ cookiecutter.observability }}",
     "docker": "{{ cookiecutter.docker }}",
     "ci": "{{ cookiecutter.ci }}",
     "license": "{{ cookiecutter.license }}",
@@ -23,6 +24,12 @@ ONLY_WHEN = {
     ("database", "sqlite"): ["tests/test_guard_sqlite*.py"],
     ("database", "postgresql"): ["tests/test_guard_postgresql*.py", "tests/postgresql_server.py"],
     ("session_style", "async"): [f"src/{PACKAGE}/db/dialect_*/async_driver.py"],
+    ("observability", "opentelemetry"): [
+        f"src/{PACKAGE}/observability",
+        f"src/{PACKAGE}/db/traces.py",
+        "tests/test_guard_observability.py",
+        "docs/observability.md",
+    ],
     ("docker", "yes"): ["Dockerfile", ".dockerignore", "compose*.yaml"],
     ("ci", "github"): [".github"],
     ("ci", "gitlab"): [".gitlab-ci.yml"],

@@ -1,7 +1,7 @@
 """Apply a mutation: edits to a rendered project named by meaning, not by line.
 
 A mutation is a TOML file: its header (failure_mode, caught_by, message, optional
-also_fails), then one [[edit]] table per change, applied in order:
+also_fails and options), then one [[edit]] table per change, applied in order:
 
     in = "Database.write"   a def or class (async too), or a name a module or class body
                             assigns (`_CONFLICTS`), found with ast among every .py file

@@ -4,6 +4,7 @@ every daily command of its Makefile."""
 import ast
 import json
 import re
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -104,6 +105,50 @@ def test_serve_answers_and_keeps_data_across_a_restart(service: Service) -> None
     service.start()
     assert call(f"{service.url}/users/{user['id']}") == (200, user)  # type: ignore[index]
     service.stop()
+
+
+OBSERVED = [name for name, answers in FULL_VARIANTS.items() if "observability" in answers]
+
+
+@pytest.mark.parametrize("variant_name", params(OBSERVED))
+def test_metrics_sum_what_every_worker_counted(
+    variant_name: str, prepared: Callable[[str], Variant], tmp_path: Path
+) -> None:
+    """With two workers, /metrics counts every request, whichever worker served it and
+    whichever answers the scrape; no connection stays counted in use once they are done."""
+    variant = prepared(variant_name)
+    shared = tmp_path / "metrics"
+    shared.mkdir()
+    env = environment(**variant.env, WORKERS="2", PROMETHEUS_MULTIPROC_DIR=str(shared))
+    service = Service([variant.bin(variant.slug), "serve"], variant.project, env, tmp_path)
+    requests = 40
+    try:
+        service.start()
+        for _ in range(requests):  # each on a connection of its own, as the workers take them
+            assert call(f"{service.url}/tags?limit=1")[0] == 200
+        scrapes = [_metrics(f"{service.url}/metrics") for _ in range(6)]
+    finally:
+        service.kill()
+    counters = sorted(path.name for path in shared.glob("counter_*.db"))
+    assert len(counters) == 2, f"not both workers served requests: {counters}"
+    served = [
+        scrape.get('http_server_requests_total{method="GET",route="/tags",status="200"}')
+        for scrape in scrapes
+    ]
+    assert served == [requests] * len(scrapes), (
+        f"/metrics scraped {len(scrapes)} times counted {served} of {requests} requests: each "
+        "scrape must sum every worker's counts (observability/metrics.py, workers.py)"
+    )
+    in_use = {scrape.get("db_pool_connections_in_use") for scrape in scrapes}
+    assert in_use == {0}, f"connections counted in use with no request running: {in_use}"
+
+
+def _metrics(url: str) -> dict[str, float]:
+    """Each sample of a Prometheus text page, by its name and labels as written."""
+    with urllib.request.urlopen(url, timeout=5) as response:
+        text = response.read().decode()
+    samples = (line.rpartition(" ") for line in text.splitlines() if not line.startswith("#"))
+    return {name: float(value) for name, _, value in samples if name}
 
 
 # The import names and distribution names (lower case, "_" for "-" and ".") installed.

@@ -7,8 +7,11 @@ catch it (caught_by), a part of that guard's message, and the other tests (modul
 test modules the mode may fail too (also_fails): a mutation that fails tests it does not name
 proves nothing about its guard. The mutation is applied to a copy of the variant's project and
 the project's own suite runs on the copy; the terminal summary lists what caught each mode.
+A mutation of code that only some answers render (`options = {observability = "..."}` in
+its header) runs on the variants with those answers.
 """
 
+import json
 import os
 import re
 import shutil
@@ -70,17 +73,25 @@ class Mutation:
 
 def variants_of(path: Path, full: bool = FULL_TABLE) -> list[str]:
     database, *style = path.parent.relative_to(MUTATIONS).parts
+    options = mutating.read(path).get("options", {})  # the answers the code it edits needs
     kinds = [
         name
         for name, (kind, session_style) in VARIANT_KINDS.items()
         if database in ("all", kind)
         and (style == [session_style] or (not style and (full or session_style == "sync")))
+        and all(answer(name, option) == value for option, value in options.items())
     ]
     if full or database != "all":
         return kinds
     # Outside the full table, a mutation of code both databases run runs on one of them (the
     # one its number's parity picks), so each database's suite meets half of them.
     return [kinds[int(path.stem.partition("-")[0]) % len(kinds)]]
+
+
+def answer(variant_name: str, option: str) -> str:
+    """The variant's answer to the option: its own, or the template's default."""
+    defaults = json.loads((ROOT / "cookiecutter.json").read_text())
+    return FULL_VARIANTS[variant_name].get(option, defaults[option][0])
 
 
 def cases() -> list[Any]:
@@ -186,8 +197,10 @@ def test_every_mutation_runs_on_some_variant() -> None:
     idle = [str(path.relative_to(MUTATIONS)) for path in all_mutations()]
     idle = [path for path in idle if not variants_of(MUTATIONS / path, full=True)]
     assert not idle, (
-        f"mutations in folders no variant takes: {idle}. Put each in mutations/<database>/ or "
-        "mutations/<database>/<style>/ (database: all, sqlite, postgresql; style: sync, async)"
+        f"mutations in folders, or of options, no variant takes: {idle}. Put each in "
+        "mutations/<database>/ or mutations/<database>/<style>/ (database: all, sqlite, "
+        "postgresql; style: sync, async), and give a variant the options it names "
+        "(tests/variants.py)"
     )
 
 

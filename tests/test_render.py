@@ -21,6 +21,7 @@ RENDERED_VARIANTS = {
     "postgresql-docker": {"database": "postgresql", "docker": "yes"},
     "sqlite-async": {"session_style": "async"},
     "postgresql-async": {"database": "postgresql", "session_style": "async"},
+    "opentelemetry": {"observability": "opentelemetry"},
     **{f"python-{v}": {"python_version": v} for v in ("3.12", "3.13", "3.14")},
     **{f"license-{v}": {"license": v} for v in ("BSD-3-Clause", "Proprietary")},
     "ci-gitlab-postgresql": {"ci": "gitlab", "database": "postgresql", "python_version": "3.13"},

@@ -15,8 +15,14 @@ FULL_VARIANTS: dict[str, dict[str, str]] = {
     # runs in full in the first-hour test (its README's commands on a fresh machine).
     "sqlite": {"docker": "yes", "project_name": 'Bob\'s "Café" API'},
     # Docker and the GitLab pipeline in one PostgreSQL render: the others run GitHub's.
-    "postgresql-docker": {"database": "postgresql", "docker": "yes", "ci": "gitlab"},
-    "sqlite-async": {"session_style": "async"},
+    # Traces and metrics on one variant of each database and each session style.
+    "postgresql-docker": {
+        "database": "postgresql",
+        "docker": "yes",
+        "ci": "gitlab",
+        "observability": "opentelemetry",
+    },
+    "sqlite-async": {"session_style": "async", "observability": "opentelemetry"},
     "postgresql-async": {"database": "postgresql", "session_style": "async"},
 }
 DOCKER_VARIANTS = [

@@ -15,6 +15,11 @@ from fastapi import FastAPI
 from .api import routers
 from .db.session import Database
 from .errors import ANY_ERROR
+{%- if cookiecutter.observability == "opentelemetry" %}
+from .observability.metrics import measured
+from .observability.observe import observe
+from .observability.traces import TELEMETRY
+{%- endif %}
 from .settings import Settings
 from .web.handlers import install_error_handlers
 from .web.limits import BodyLimits
@@ -30,6 +35,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with Database.opened(settings) as database, watching(settings.blocked_loop_warn_ms):
+{%- if cookiecutter.observability == "opentelemetry" %}
+            database = measured(database)  # its waits counted at /metrics
+{%- endif %}
             app.state.database = database
             # What start-up built lives as long as the worker: kept out of the collector's
             # sight, the full collections a load sets off take a fraction of the time (the
@@ -44,11 +52,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redirect_slashes=False,
         # An operation's id is its function's name: what client generators name methods.
         generate_unique_id_function=lambda route: route.name,
+{%- if cookiecutter.observability == "opentelemetry" %}
+        telemetry=TELEMETRY,  # a span for each request but the probes'
+{%- endif %}
     )
     install_error_handlers(app)
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)
     app.add_middleware(HeadAsGet)
     app.add_middleware(RequestContext)  # outermost: the limits' answers carry the request id
+{%- if cookiecutter.observability == "opentelemetry" %}
+    observe(app)  # spans of the database work, and /metrics
+{%- endif %}
     # Side by side, not under one parent router: each level of nesting costs every
     # request a second route match.
     for router in routers:

@@ -9,6 +9,10 @@ import logging
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
+{%- if cookiecutter.observability == "opentelemetry" %}
+
+from opentelemetry import trace
+{%- endif %}
 
 from .settings import Settings
 
@@ -22,12 +26,19 @@ _NOT_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"
 
 
 class RequestIdFilter(logging.Filter):
-    """Stamps a record with the id of the request it was logged in."""
+    """Stamps a record with the id of the request it was logged in{% if cookiecutter.observability == "opentelemetry" %}, and the ids of its trace and
+    span{% endif %}."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         request_id = REQUEST_ID.get()
         if request_id is not None:
             record.request_id = request_id
+{%- if cookiecutter.observability == "opentelemetry" %}
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:
+            record.trace_id = trace.format_trace_id(span.trace_id)
+            record.span_id = trace.format_span_id(span.span_id)
+{%- endif %}
         return True
 
 

@@ -19,6 +19,9 @@ from ..maintenance.backups import Refused, backup, restore
 from ..maintenance.migrate import MigrationRefused, downgrade, migration_scripts, upgrade
 from ..maintenance.revisions import make_migration, problems
 from ..maintenance.seed import seed_database
+{%- if cookiecutter.observability == "opentelemetry" %}
+from ..observability.workers import share_metrics_between_workers
+{%- endif %}
 from ..settings import PACKAGE, Settings
 from ..web.handlers import driver_message
 from ..web.limits import TimedProtocol
@@ -35,6 +38,9 @@ def serve(settings: Settings) -> None:
         upgrade(settings)
     if settings.seed_on_start:
         seed_database(settings)
+{%- if cookiecutter.observability == "opentelemetry" %}
+    share_metrics_between_workers()
+{%- endif %}
     uvicorn.run(
         f"{PACKAGE}.app:app",
         host=settings.host,

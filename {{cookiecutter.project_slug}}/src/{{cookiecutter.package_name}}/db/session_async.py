@@ -41,6 +41,9 @@ from .dialect import (
 )
 from .dialect.async_driver import async_read_engine, create_async_db_engine
 from .slow_services import SlowServices, off_the_loop
+{%- if cookiecutter.observability == "opentelemetry" %}
+from .traces import traced
+{%- endif %}
 from .waits import NO_WAIT, Place, Turn, remaining
 
 P = ParamSpec("P")
@@ -96,7 +99,8 @@ class Database:
         async with _closed(session, on_the_loop), session.begin():
             yield session
 
-    async def write(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+{% if cookiecutter.observability == "opentelemetry" %}    @traced
+{% endif %}    async def write(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run `work(session, ...)` in a transaction that has committed when this returns."""
         attempt = 1
         while True:
@@ -128,7 +132,8 @@ class Database:
                     await session.connection(execution_options=self._lock_wait())
                     return await work(session, *args, **kwargs)
 
-    async def read(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+{% if cookiecutter.observability == "opentelemetry" %}    @traced
+{% endif %}    async def read(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run `work(session, ...)` in a session that refuses to write."""
         if self.readers is NO_WAIT:
             # Take a turn first: work that never suspends would be served ahead of requests

@@ -38,6 +38,9 @@ from .dialect import (
     unwritable,
 )
 from .slow_services import SlowServices
+{%- if cookiecutter.observability == "opentelemetry" %}
+from .traces import traced
+{%- endif %}
 from .waits import NO_WAIT, Place, Turn, remaining
 
 P = ParamSpec("P")
@@ -92,7 +95,8 @@ class Database:
             yield session
             session.commit()
 
-    async def write(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+{% if cookiecutter.observability == "opentelemetry" %}    @traced
+{% endif %}    async def write(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run `work(session, ...)` in a transaction that has committed when this returns."""
 
         def run(session: Session) -> T:
@@ -130,7 +134,8 @@ class Database:
             session.connection(execution_options=self._lock_wait())
             return run(session)
 
-    async def read(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+{% if cookiecutter.observability == "opentelemetry" %}    @traced
+{% endif %}    async def read(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run `work(session, ...)` in a session that refuses to write."""
 
         def run(session: Session) -> T:

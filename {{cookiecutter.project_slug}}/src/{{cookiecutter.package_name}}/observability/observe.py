@@ -1,0 +1,18 @@
+"""Traces and metrics on an app: what create_app calls."""
+
+from fastapi import FastAPI
+
+from ..db.traces import trace_statements
+from .metrics import count_this_process, router
+from .requests import Counted
+from .traces import export_traces
+
+
+def observe(app: FastAPI) -> None:
+    """Trace the app's database work (FastAPI traces its requests: TELEMETRY), count its
+    requests and connections, and serve /metrics."""
+    export_traces()
+    trace_statements()
+    count_this_process()
+    app.add_middleware(Counted)
+    app.include_router(router)

@@ -1,0 +1,43 @@
+"""Each request but the probes' and /metrics', counted at /metrics by route and status, and
+timed.
+
+A route is its path's template (/tags/{tag_id}), never the path itself, and a method one of
+HTTP's: no client can make up new series.
+"""
+
+import time
+from typing import Final
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .metrics import DURATION, REQUESTS
+from .traces import UNTRACED
+
+METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+UNMATCHED: Final = "unmatched"  # the route of a request no route took (404, 405)
+
+
+class Counted:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in UNTRACED:
+            await self.app(scope, receive, send)
+            return
+        began = time.perf_counter()
+        status = 500  # what a request that raises answers
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            method = scope["method"] if scope["method"] in METHODS else "_OTHER"
+            route = getattr(scope.get("route"), "path", UNMATCHED)
+            REQUESTS.labels(method, route, str(status)).inc()
+            DURATION.labels(method, route).observe(time.perf_counter() - began)

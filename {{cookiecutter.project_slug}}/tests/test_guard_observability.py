@@ -1,0 +1,178 @@
+"""What a running service shows of itself (observability/): each request is a server span over
+the unit of work its service runs, with a span for each statement; the lines it logs carry
+its trace id; /metrics counts it by route and status. The spans are kept in memory, as an
+exporter would be handed them.
+"""
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from opentelemetry import trace
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
+from prometheus_client.parser import text_string_to_metric_families
+
+from {{ cookiecutter.package_name }}.logs import JsonFormatter, RequestIdFilter
+from {{ cookiecutter.package_name }}.settings import PACKAGE
+
+Spans = Callable[[], tuple[ReadableSpan, ...]]
+
+# A client's trace: the request's span must continue it.
+TRACE_ID, PARENT_ID = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+
+
+@pytest.fixture(scope="module")
+def exported() -> Iterator[InMemorySpanExporter]:
+    provider = trace.get_tracer_provider()
+    if not isinstance(provider, TracerProvider):  # none set yet: no OTEL_TRACES_EXPORTER
+        provider = TracerProvider()
+        trace.set_tracer_provider(provider)
+    exporter = InMemorySpanExporter()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    yield exporter
+    exporter.shutdown()  # the provider stays: it takes no processor back
+
+
+@pytest.fixture
+def spans(exported: InMemorySpanExporter) -> Spans:
+    """The spans ended from now on."""
+    exported.clear()
+    return exported.get_finished_spans
+
+
+def _children(spans: tuple[ReadableSpan, ...], parent: ReadableSpan) -> list[ReadableSpan]:
+    return [span for span in spans if span.parent and span.parent.span_id == parent.context.span_id]
+
+
+def _ancestors(spans: tuple[ReadableSpan, ...], span: ReadableSpan) -> list[str]:
+    """The names of the span's parent, its parent's, and so on."""
+    by_id = {each.context.span_id: each for each in spans}
+    names = []
+    while span.parent is not None and span.parent.span_id in by_id:
+        span = by_id[span.parent.span_id]
+        names.append(span.name)
+    return names
+
+
+def test_a_request_is_a_span_over_its_unit_of_work_and_its_statements(
+    client: TestClient, spans: Spans
+) -> None:
+    traceparent = f"00-{TRACE_ID}-{PARENT_ID}-01"
+    response = client.post("/tags", json={"name": "traced"}, headers={"traceparent": traceparent})
+    assert response.status_code == 201, response.text
+    ended = spans()
+    servers = [span for span in ended if span.kind is SpanKind.SERVER]
+    assert [span.name for span in servers] == ["POST /tags"], (
+        f"spans of POST /tags: {[span.name for span in ended]}: a request must be one server "
+        "span named for its route (Observed in observability/requests.py)"
+    )
+    (server,) = servers
+    assert server.attributes is not None
+    assert (server.attributes["http.route"], server.attributes["http.response.status_code"]) == (
+        "/tags",
+        201,
+    )
+    assert server.parent is not None
+    assert server.parent.span_id == int(PARENT_ID, 16), (
+        "the request's span does not continue the trace its traceparent header names "
+        "(FastAPI's telemetry, TELEMETRY in observability/traces.py)"
+    )
+    units = [span for span in ended if span.name.startswith("write ")]
+    assert [(span.name, _ancestors(ended, span)[-1:]) for span in units] == [
+        ("write tags.create_tag", ["POST /tags"])
+    ], (
+        f"spans {[(span.name, _ancestors(ended, span)) for span in ended]}: the service's unit "
+        "of work must be a span of its own inside the request's (`traced` in db/traces.py)"
+    )
+    statements = [span for span in ended if span.kind is SpanKind.CLIENT]
+    under_the_unit = _children(ended, units[0])
+    assert statements, f"no statement made a span: {[span.name for span in ended]}"
+    assert statements == under_the_unit, (
+        f"statement spans {[span.name for span in statements]}, of which "
+        f"{[span.name for span in under_the_unit]} under the unit of work: each statement "
+        "must be a span under the unit of work that ran it (db/traces.py)"
+    )
+    assert "INSERT" in {span.name for span in statements}
+    assert {span.context.trace_id for span in ended} == {int(TRACE_ID, 16)}
+
+
+def test_the_probes_and_metrics_make_no_spans(client: TestClient, spans: Spans) -> None:
+    for path in ("/healthz", "/readyz", "/metrics"):
+        assert client.get(path).status_code == 200, path
+    assert not spans(), (
+        f"the probes made spans {[span.name for span in spans()]}: a probe every few seconds "
+        "would fill the traces (UNTRACED in observability/requests.py; a statement makes a "
+        "span only inside one, db/traces.py)"
+    )
+
+
+class Lines(logging.Handler):
+    """The JSON lines of what is logged, as the service's handler writes them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.addFilter(RequestIdFilter())
+        self.setFormatter(JsonFormatter())
+        self.lines: list[dict[str, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(json.loads(self.format(record)))
+
+
+def test_a_requests_log_lines_carry_its_trace_id(client: TestClient, spans: Spans) -> None:
+    access, lines = logging.getLogger(f"{PACKAGE}.access"), Lines()
+    level = access.level
+    access.addHandler(lines)
+    access.setLevel(logging.INFO)
+    try:
+        assert client.get("/tags").status_code == 200
+    finally:
+        access.removeHandler(lines)
+        access.setLevel(level)
+    (server,) = [span for span in spans() if span.kind is SpanKind.SERVER]
+    ids = [(line.get("trace_id"), line.get("span_id")) for line in lines.lines]
+    context = server.context
+    expected = (trace.format_trace_id(context.trace_id), trace.format_span_id(context.span_id))
+    assert ids == [expected], (
+        f"the access line of GET /tags has trace and span ids {ids}, not its span's "
+        f"{expected}: every line logged while a request runs must carry them (RequestIdFilter "
+        "in logs.py)"
+    )
+
+
+def _samples(client: TestClient) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
+    response = client.get("/metrics")
+    assert response.status_code == 200, response.text
+    return {
+        (sample.name, frozenset(sample.labels.items())): sample.value
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    }
+
+
+def test_metrics_count_each_request_by_route_and_status(client: TestClient) -> None:
+    labels = {("method", "GET"), ("route", "/tags/{tag_id}"), ("status", "404")}
+    not_found = ("http_server_requests_total", frozenset(labels))
+    waited = ("db_wait_duration_seconds_count", frozenset({("place", "writers")}))
+    before = _samples(client)
+    for _ in range(2):
+        assert client.get("/tags/999999").status_code == 404
+    assert client.post("/tags", json={"name": "counted"}).status_code == 201
+    after = _samples(client)
+    counted = after.get(not_found, 0) - before.get(not_found, 0)
+    assert counted == 2, (
+        f"/metrics counted {counted} of 2 requests GET /tags/999999 as {not_found}: each "
+        "request must count once by its method, route template and status "
+        "(observability/requests.py)"
+    )
+    assert not [key for key in after if "/tags/999999" in str(key)], "a raw path became a label"
+    assert after.get(waited, 0) - before.get(waited, 0) == 1, (
+        "a create's wait for its turn among the writers was not counted (Measured in "
+        "observability/metrics.py)"
+    )
+    assert ("db_pool_connections_in_use", frozenset()) in after
