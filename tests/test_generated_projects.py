@@ -129,8 +129,12 @@ def test_metrics_sum_what_every_worker_counted(
         scrapes = [_metrics(f"{service.url}/metrics") for _ in range(6)]
     finally:
         service.kill()
-    counters = sorted(path.name for path in shared.glob("counter_*.db"))
-    assert len(counters) == 2, f"not both workers served requests: {counters}"
+    counted = json.loads(
+        run(
+            [variant.bin("python"), "-c", COUNTED, *map(str, shared.glob("counter_*.db"))], tmp_path
+        )
+    )
+    assert len([n for n in counted.values() if n]) == 2, f"not both workers served: {counted}"
     served = [
         scrape.get('http_server_requests_total{method="GET",route="/tags",status="200"}')
         for scrape in scrapes
@@ -141,6 +145,18 @@ def test_metrics_sum_what_every_worker_counted(
     )
     in_use = {scrape.get("db_pool_connections_in_use") for scrape in scrapes}
     assert in_use == {0}, f"connections counted in use with no request running: {in_use}"
+
+
+# The requests each worker counted, by the file it wrote them to (prometheus_client's own).
+COUNTED = """
+import json, sys
+from prometheus_client.mmap_dict import MmapedDict
+print(json.dumps({
+    path: sum(value for key, value, *_ in MmapedDict.read_all_values_from_file(path)
+              if json.loads(key)[1] == "http_server_requests_total")
+    for path in sys.argv[1:]
+}))
+"""
 
 
 def _metrics(url: str) -> dict[str, float]:

@@ -1,7 +1,8 @@
 """What a running service shows of itself (observability/): each request is a server span over
 the unit of work its service runs, with a span for each statement; the lines it logs carry
 its trace id; /metrics counts it by route and status. The spans are kept in memory, as an
-exporter would be handed them.
+exporter would be handed them, and recorded only while these tests run: the rest of the
+suite runs as a service without a collector does, whatever order the tests run in.
 """
 
 import json
@@ -14,8 +15,10 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
 from opentelemetry.trace import SpanKind
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import Engine
 
 from {{ cookiecutter.package_name }}.logs import JsonFormatter, RequestIdFilter
 from {{ cookiecutter.package_name }}.settings import PACKAGE
@@ -26,16 +29,31 @@ Spans = Callable[[], tuple[ReadableSpan, ...]]
 TRACE_ID, PARENT_ID = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
 
 
+class WhileOn(Sampler):
+    """Records the spans begun while `on`."""
+
+    on = False
+
+    def should_sample(self, *_: object, **__: object) -> SamplingResult:
+        return SamplingResult(Decision.RECORD_AND_SAMPLE if self.on else Decision.DROP)
+
+    def get_description(self) -> str:
+        return "WhileOn"
+
+
 @pytest.fixture(scope="module")
 def exported() -> Iterator[InMemorySpanExporter]:
+    sampler = WhileOn()
     provider = trace.get_tracer_provider()
-    if not isinstance(provider, TracerProvider):  # none set yet: no OTEL_TRACES_EXPORTER
-        provider = TracerProvider()
-        trace.set_tracer_provider(provider)
+    if not isinstance(provider, TracerProvider):  # none set: OTEL_TRACES_EXPORTER is unset
+        provider = TracerProvider(sampler=sampler)
+        trace.set_tracer_provider(provider)  # once a process: it stays, and records nothing
     exporter = InMemorySpanExporter()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
+    sampler.on = True
     yield exporter
-    exporter.shutdown()  # the provider stays: it takes no processor back
+    sampler.on = False
+    exporter.shutdown()  # the provider takes no processor back: this one drops what it gets
 
 
 @pytest.fixture
@@ -69,7 +87,7 @@ def test_a_request_is_a_span_over_its_unit_of_work_and_its_statements(
     servers = [span for span in ended if span.kind is SpanKind.SERVER]
     assert [span.name for span in servers] == ["POST /tags"], (
         f"spans of POST /tags: {[span.name for span in ended]}: a request must be one server "
-        "span named for its route (Observed in observability/requests.py)"
+        "span named for its route (FastAPI's telemetry, TELEMETRY in observability/traces.py)"
     )
     (server,) = servers
     assert server.attributes is not None
@@ -106,7 +124,7 @@ def test_the_probes_and_metrics_make_no_spans(client: TestClient, spans: Spans) 
         assert client.get(path).status_code == 200, path
     assert not spans(), (
         f"the probes made spans {[span.name for span in spans()]}: a probe every few seconds "
-        "would fill the traces (UNTRACED in observability/requests.py; a statement makes a "
+        "would fill the traces (UNTRACED in observability/traces.py; a statement makes a "
         "span only inside one, db/traces.py)"
     )
 
@@ -168,11 +186,34 @@ def test_metrics_count_each_request_by_route_and_status(client: TestClient) -> N
     assert counted == 2, (
         f"/metrics counted {counted} of 2 requests GET /tags/999999 as {not_found}: each "
         "request must count once by its method, route template and status "
-        "(observability/requests.py)"
+        "(Counted in observability/requests.py)"
     )
     assert not [key for key in after if "/tags/999999" in str(key)], "a raw path became a label"
     assert after.get(waited, 0) - before.get(waited, 0) == 1, (
         "a create's wait for its turn among the writers was not counted (Measured in "
-        "observability/metrics.py)"
+        "observability/waits.py)"
     )
-    assert ("db_pool_connections_in_use", frozenset()) in after
+
+
+def test_metrics_count_the_connections_in_use(client: TestClient, fresh_engine: Engine) -> None:
+    in_use = ("db_pool_connections_in_use", frozenset[tuple[str, str]]())
+    before = _samples(client)[in_use]
+    with fresh_engine.connect():
+        held = _samples(client)[in_use]
+    after = _samples(client)[in_use]
+    assert (held - before, after - before) == (1, 0), (
+        f"connections in use: {before} before a connection was taken, {held} while it was "
+        f"held, {after} after: each connection out of a pool must count once, until it is "
+        "back (observability/pool.py)"
+    )
+
+
+def test_a_failed_statement_is_a_failed_span(client: TestClient, spans: Spans) -> None:
+    assert client.post("/tags", json={"name": "twice"}).status_code == 201
+    assert client.post("/tags", json={"name": "twice"}).status_code == 409
+    inserts = [span for span in spans() if span.name == "INSERT"]
+    statuses = [span.status.status_code.name for span in inserts]
+    assert statuses == ["UNSET", "ERROR"], (
+        f"the INSERT spans of a create and of the same create refused (409) ended {statuses}: "
+        "a statement that fails must end its span, marked failed (`_failed` in db/traces.py)"
+    )

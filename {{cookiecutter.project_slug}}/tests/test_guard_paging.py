@@ -15,7 +15,7 @@ from sqlalchemy import Engine, Select, delete, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from {{ cookiecutter.package_name }}.db.session import Database
-from {{ cookiecutter.package_name }}.keyset import Order, Place, Side
+from {{ cookiecutter.package_name }}.keyset import Order, Position, Side
 from {{ cookiecutter.package_name }}.models import Tag, Task
 
 from tests.database import unindexed
@@ -76,9 +76,11 @@ def test_each_list_reads_its_pages_from_an_index(
     ordered: list[tuple[Order, Select[Any]]] = []
     page = Order.page
 
-    def recorded(order: Order, query: Select[Any], place: Place | None, limit: int) -> Select[Any]:
+    def recorded(
+        order: Order, query: Select[Any], position: Position | None, limit: int
+    ) -> Select[Any]:
         ordered.append((order, query))
-        return page(order, query, place, limit)
+        return page(order, query, position, limit)
 
     monkeypatch.setattr(Order, "page", recorded)
     url = database.engine.url.render_as_string(hide_password=False)
@@ -92,7 +94,9 @@ def test_each_list_reads_its_pages_from_an_index(
             key = tuple(SAMPLES[column.type.python_type] for column in order.keys)
             with statements(fresh_engine) as beside, fresh_engine.connect() as connection:
                 for side in get_args(Side):
-                    connection.execute(page(order, query, order.place(order.cursor(key, side)), 2))
+                    connection.execute(
+                        page(order, query, order.position(order.cursor(key, side)), 2)
+                    )
             ran += beside
         pages = [(sql, parameters) for sql, parameters in ran if " LIMIT " in sql]
         assert len(pages) > len(get_args(Side)), (
@@ -177,9 +181,9 @@ def _walked(session: Session, order: Order, cursor: str | None, towards: str, li
     most a page per task and one more (a cursor that leads back to its own page loops)."""
     pages: list[list[tuple[str, int]]] = []
     for _ in range(len(TITLES) + 1):
-        place = order.place(cursor)
-        found = session.scalars(order.page(select(Task), place, limit)).all()
-        page = order.rows(found, place, limit)
+        position = order.position(cursor)
+        found = session.scalars(order.page(select(Task), position, limit)).all()
+        page = order.rows(found, position, limit)
         pages.append([(task.title, task.id) for task in page.items])
         if (following := getattr(page, towards)) is None:
             break

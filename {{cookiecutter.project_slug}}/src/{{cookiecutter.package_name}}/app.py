@@ -16,9 +16,9 @@ from .api import routers
 from .db.session import Database
 from .errors import ANY_ERROR
 {%- if cookiecutter.observability == "opentelemetry" %}
-from .observability.metrics import measured
 from .observability.observe import observe
 from .observability.traces import TELEMETRY
+from .observability.waits import measured
 {%- endif %}
 from .settings import Settings
 from .web.handlers import install_error_handlers

@@ -83,7 +83,7 @@ def _value(column: Column[Any]) -> tuple[Any, int]:
     )
 
 
-class Place(NamedTuple):
+class Position(NamedTuple):
     """Where a cursor points: a side of the row with this key."""
 
     side: Side
@@ -114,7 +114,7 @@ class Order:
             key_type, config=ConfigDict(strict=True)
         )
 
-    def place(self, cursor: str | None) -> Place | None:
+    def position(self, cursor: str | None) -> Position | None:
         """Where the cursor points: its side and its row's key (None for the first page)."""
         if cursor is None:
             return None
@@ -127,16 +127,16 @@ class Order:
                 "cursor does not hold this list's key: pass a page's next_cursor or previous_cursor"
             )
             raise InvalidCursor(refused) from error
-        return Place(side, tuple(key))
+        return Position(side, tuple(key))
 
-    def page(self, query: Select[Any], place: Place | None, limit: int) -> Select[Any]:
-        """The query's rows on the place's side of its row, in this order (whatever order the
-        query had), nearest the place first: one more than `limit`, which tells whether a
+    def page(self, query: Select[Any], position: Position | None, limit: int) -> Select[Any]:
+        """The query's rows on the position's side of its row, in this order (whatever order the
+        query had), nearest the position first: one more than `limit`, which tells whether a
         page lies beyond them."""
         query = query.order_by(None).limit(limit + 1)
-        if place is None:
+        if position is None:
             return query.order_by(*self.keys)
-        side, key = place
+        side, key = position
         if len(self.keys) == 1:
             beside = _COMPARED[side](self.keys[0], key[0])
         else:  # each value bound as its column's type
@@ -145,18 +145,20 @@ class Order:
             return query.where(beside).order_by(*(column.desc() for column in self.keys))
         return query.where(beside).order_by(*self.keys)
 
-    def rows(self, found: Sequence[Found], place: Place | None, limit: int) -> PageOfRows[Found]:
-        """A page of what `page` found for the place, in this order, with the cursors of the
+    def rows(
+        self, found: Sequence[Found], position: Position | None, limit: int
+    ) -> PageOfRows[Found]:
+        """A page of what `page` found for the position, in this order, with the cursors of the
         pages after and before it where rows may lie that way. An empty page found beside a
         row leads back to the rows on the row's other side."""
-        backwards = place is not None and place.side in _BACKWARDS
+        backwards = position is not None and position.side in _BACKWARDS
         beyond = len(found) > limit  # rows lie past the page, on the side it was read
         items = list(reversed(found[:limit])) if backwards else found[:limit]
         if not items:
-            back = self.cursor(place.key, _OTHER[place.side]) if place is not None else None
+            back = None if position is None else self.cursor(position.key, _OTHER[position.side])
             return PageOfRows(items, back if backwards else None, None if backwards else back)
         after = backwards or beyond  # a page read backwards ends by its cursor's row
-        before = beyond if backwards else place is not None
+        before = beyond if backwards else position is not None
         return PageOfRows(
             items,
             self.cursor(self._key(items[-1])) if after else None,

@@ -1,5 +1,6 @@
 """One logging setup for the service and uvicorn: readable text on a terminal, JSON lines
-with LOG_FORMAT=json; every line logged while a request runs carries its request id.
+with LOG_FORMAT=json; every line logged while a request runs carries its request id{% if cookiecutter.observability == "opentelemetry" %}, and in
+JSON, while its trace is recorded (observability/traces.py), its trace and span ids{% endif %}.
 
 `serve` hands `config()` to uvicorn, which applies it in each worker process.
 """

@@ -3,19 +3,11 @@ connections the pools have out, and the requests waiting for their turn at the d
 
 With several workers (WORKERS), each writes its values to files in the folder `serve` gives
 them (workers.py), and /metrics, whichever worker answers it, sums them all. A gauge counts
-the live workers' values only: a worker that stops lets go of its own (`mark_process_dead`),
-and one that crashed is forgotten when `serve` starts again.
-
-Requests wait for a connection in the event loop, for a place among the writers or readers
-(db/session.py), never in the pool: the places are as many as the connections. So the waits
-are counted at the places: how many wait, how long, and how many wait until their deadline.
+the live workers' values only: a worker that stops lets go of its own (pool.py), and `serve`
+empties the folder as it starts.
 """
 
-import atexit
-import dataclasses
 import os
-import time
-from typing import Any
 
 from fastapi import APIRouter, Response
 from prometheus_client import (
@@ -28,12 +20,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from sqlalchemy import event
-from sqlalchemy.exc import TimeoutError as DatabaseTimeout
-from sqlalchemy.pool import Pool
 
-from ..db.session import Database
-from ..db.waits import NO_WAIT, Place
 from .workers import FOLDER
 
 REQUESTS = Counter("http_server_requests", "Requests answered", ["method", "route", "status"])
@@ -73,57 +60,3 @@ def metrics() -> Response:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
-
-
-def count_this_process() -> None:
-    """Count the connections every pool of the process has out, and let go of the process's
-    gauges as it stops."""
-    for name, change in (("checkout", _out), ("checkin", _back)):
-        if not event.contains(Pool, name, change):
-            event.listen(Pool, name, change)
-    if os.environ.get(FOLDER):
-        atexit.register(multiprocess.mark_process_dead, os.getpid())
-
-
-def _out(*_: Any) -> None:
-    IN_USE.inc()
-
-
-def _back(*_: Any) -> None:
-    IN_USE.dec()
-
-
-class Measured:
-    """A place whose waits are counted."""
-
-    def __init__(self, place: Place, name: str) -> None:
-        self.place = place
-        self.waiting = WAITING.labels(name)
-        self.waited = WAITED.labels(name)
-        self.timeouts = TIMEOUTS.labels(name)
-
-    async def acquire(self, deadline: float) -> None:
-        self.waiting.inc()
-        began = time.monotonic()
-        try:
-            await self.place.acquire(deadline)
-        except DatabaseTimeout:
-            self.timeouts.inc()
-            raise
-        finally:
-            self.waiting.dec()
-            self.waited.observe(time.monotonic() - began)
-
-    def release(self) -> None:
-        self.place.release()
-
-
-def measured(database: Database) -> Database:
-    """The database with the waits at its places counted (reads that take no place, where
-    they wait for no one, have none to count)."""
-
-    def counted(place: Place, name: str) -> Place:
-        return place if place is NO_WAIT else Measured(place, name)
-
-    writers, readers = counted(database.writers, "writers"), counted(database.readers, "readers")
-    return dataclasses.replace(database, writers=writers, readers=readers)

@@ -3,7 +3,8 @@
 from fastapi import FastAPI
 
 from ..db.traces import trace_statements
-from .metrics import count_this_process, router
+from .metrics import router
+from .pool import count_connections_in_use
 from .requests import Counted
 from .traces import export_traces
 
@@ -13,6 +14,6 @@ def observe(app: FastAPI) -> None:
     requests and connections, and serve /metrics."""
     export_traces()
     trace_statements()
-    count_this_process()
+    count_connections_in_use()
     app.add_middleware(Counted)
     app.include_router(router)

@@ -14,10 +14,12 @@ from .metrics import DURATION, REQUESTS
 from .traces import UNTRACED
 
 METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-UNMATCHED: Final = "unmatched"  # the route of a request no route took (404, 405)
+UNMATCHED: Final = "unmatched"  # the route of a request no route took (a 404)
 
 
 class Counted:
+    """Counts each request once its response is sent, or it failed."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 

@@ -7,8 +7,10 @@ the endpoint and the serialization; db/traces.py adds the unit of work and its s
 
 OTEL_TRACES_EXPORTER names where spans go: `otlp` (OTEL_EXPORTER_OTLP_* say where, over
 HTTP), `console`, or `none`; unset, `otlp` where an OTLP endpoint is set, else `none`, so a
-service without a collector logs no failed exports. OTEL_SERVICE_NAME names the service (the
-package's name by default), OTEL_TRACES_SAMPLER and its argument sample.
+service without a collector logs no failed exports. With none, no provider is set: FastAPI
+then makes no spans, nor do the statements, and log lines carry no trace id.
+OTEL_SERVICE_NAME names the service (the package's name by default), OTEL_TRACES_SAMPLER and
+its argument sample, OTEL_SDK_DISABLED=true turns it all off.
 """
 
 import os
@@ -46,6 +48,8 @@ def export_traces() -> None:
     or no exporter is named: then spans are not recorded, at next to no cost."""
     if not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
         return
+    if os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+        return
     default = "otlp" if any(os.environ.get(name) for name in ENDPOINTS) else "none"
     names = os.environ.get("OTEL_TRACES_EXPORTER", default).replace(" ", "").split(",")
     if unknown := set(names) - {*EXPORTERS, "none"}:
@@ -53,8 +57,10 @@ def export_traces() -> None:
     exporters = [EXPORTERS[name]() for name in names if name != "none"]
     if not exporters:
         return
-    name = os.environ.get("OTEL_SERVICE_NAME") or PACKAGE
-    provider = TracerProvider(resource=Resource.create({"service.name": name}))
+    resource = Resource.create()  # OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES
+    if str(resource.attributes.get("service.name", "")).startswith("unknown_service"):
+        resource = resource.merge(Resource({"service.name": PACKAGE}))
+    provider = TracerProvider(resource=resource)
     for exporter in exporters:
         provider.add_span_processor(BatchSpanProcessor(exporter))
     trace.set_tracer_provider(provider)

@@ -5,6 +5,7 @@ import atexit
 import os
 import shutil
 import tempfile
+from pathlib import Path
 from typing import Final
 
 from ..settings import PACKAGE
@@ -13,10 +14,13 @@ FOLDER: Final = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def share_metrics_between_workers() -> None:
-    """Give the workers `serve` starts a folder of their own to write their metrics to, made
-    empty (values left by an earlier run would count again), unless one is given. Call it
-    before anything imports prometheus_client: the folder must be set by then."""
-    if os.environ.get(FOLDER):
+    """Give the workers `serve` starts a folder to write their metrics to: the one
+    PROMETHEUS_MULTIPROC_DIR names, emptied of an earlier run's values (which would count
+    again, and a worker that crashed would stay counted), or a new one. Call it before
+    anything imports prometheus_client: the folder must be set by then."""
+    if given := os.environ.get(FOLDER):
+        for values in Path(given).glob("*.db"):
+            values.unlink()
         return
     folder = tempfile.mkdtemp(prefix=f"{PACKAGE}-metrics-")
     atexit.register(shutil.rmtree, folder, ignore_errors=True)

@@ -46,6 +46,6 @@ def paginate(
 ) -> PageOfRows[Model]:
     """The page of the query's rows after or before the cursor, in the list's order
     (keyset.py)."""
-    place = order.place(cursor)
-    found = session.scalars(order.page(query, place, limit)).all()
-    return order.rows(found, place, limit)
+    position = order.position(cursor)
+    found = session.scalars(order.page(query, position, limit)).all()
+    return order.rows(found, position, limit)
