@@ -12,6 +12,7 @@ server's process (root, or ptrace allowed).
 """
 
 import argparse
+import re
 import shutil
 import subprocess
 import tempfile
@@ -96,10 +97,10 @@ def parse_args() -> argparse.Namespace:
 
 def samples_by_layer(raw: str, package: str) -> Counter[str]:
     """Samples of the event loop's thread by layer, from py-spy's raw format (a stack of
-    frames `function (file:line)` joined by ";", then a count)."""
+    frames `function (file:line)` joined by ";", then a count; a frame it could not read
+    may hold a line break)."""
     layers: Counter[str] = Counter()
-    for line in raw.splitlines():
-        stack, _, count = line.rpartition(" ")
+    for stack, count in re.findall(r"^(.+?) (\d+)$", raw, re.MULTILINE | re.DOTALL):
         frames = stack.split(";")
         if frames[0].partition(" (threading.py")[0] in ("_bootstrap", "Thread._bootstrap"):
             continue  # a thread of the driver's, the loop watch's or the pool's

@@ -86,6 +86,8 @@ def test_layers_count_a_sample_for_its_innermost_known_frame() -> None:
             # The standard library's frames count for their caller's layer.
             f"{loop};_log (my_service/web/middleware.py:7);emit (logging/__init__.py:1113) 2",
             f"{loop};read (my_service/db/session.py:9);unknown (somewhere.py:1) 1",
+            # A frame py-spy could not read, its name broken over two lines.
+            f"{loop};get (sqlalchemy/orm/session.py:2);p (\n:-1);close (sqlalchemy/x.py:1) 2",
             # The async driver's calls made on the loop, in our hook: sqlite3's C code.
             f"{loop};get (sqlalchemy/orm/session.py:2);execute ({hook}:49) 6",
             # Other threads (the driver's, the loop watch's) are not the event loop's; py-spy
@@ -95,7 +97,7 @@ def test_layers_count_a_sample_for_its_innermost_known_frame() -> None:
         ]
     )
     assert samples_by_layer(raw, "my_service") == {
-        "ORM": 3,
+        "ORM": 5,
         "our middleware": 2,
         "our services and db": 1,
         "driver": 6,

@@ -6,7 +6,7 @@ HTTP's: no client can make up new series.
 """
 
 import time
-from typing import Final
+from typing import Any, Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -22,6 +22,9 @@ class Counted:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        # Each series' own counter and histogram, found once (prometheus_client's labels()
+        # takes a lock and builds a key at each call).
+        self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in UNTRACED:
@@ -41,5 +44,9 @@ class Counted:
         finally:
             method = scope["method"] if scope["method"] in METHODS else "_OTHER"
             route = getattr(scope.get("route"), "path", UNMATCHED)
-            REQUESTS.labels(method, route, str(status)).inc()
-            DURATION.labels(method, route).observe(time.perf_counter() - began)
+            if (series := self._series.get((method, route, status))) is None:
+                series = REQUESTS.labels(method, route, str(status)), DURATION.labels(method, route)
+                self._series[method, route, status] = series
+            requests, duration = series
+            requests.inc()
+            duration.observe(time.perf_counter() - began)

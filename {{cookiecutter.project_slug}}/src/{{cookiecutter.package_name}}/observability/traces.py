@@ -2,8 +2,8 @@
 the standard OTEL_* environment variables describe.
 
 FastAPI (its `telemetry`) makes a span for each request, named for its route, continuing the
-trace a client's `traceparent` header names, with spans of its own for the dependencies,
-the endpoint and the serialization; db/traces.py adds the unit of work and its statements.
+trace a client's `traceparent` header names; db/traces.py adds the unit of work and its
+statements.
 
 OTEL_TRACES_EXPORTER names where spans go: `otlp` (OTEL_EXPORTER_OTLP_* say where, over
 HTTP), `console`, or `none`; unset, `otlp` where an OTLP endpoint is set, else `none`, so a
@@ -39,8 +39,14 @@ def _untraced(scope: MutableMapping[str, Any]) -> bool:
     return scope.get("path") in UNTRACED
 
 
-# FastAPI's telemetry: the exporters are set up below, never a second time by FastAPI.
-TELEMETRY: Final[TelemetryConfig] = {"exclude": _untraced, "auto_configure": False}
+# FastAPI's telemetry: the exporters are set up below, never a second time by FastAPI; no
+# spans of its own for a request's dependencies, endpoint and serialization, which would
+# double what each request costs to trace, and tell less than its unit of work's.
+TELEMETRY: Final[TelemetryConfig] = {
+    "exclude": _untraced,
+    "auto_configure": False,
+    "operation_spans": False,
+}
 
 
 def export_traces() -> None:
