@@ -27,7 +27,8 @@ ONLY_WHEN = {
     ("observability", "opentelemetry"): [
         f"src/{PACKAGE}/observability",
         f"src/{PACKAGE}/db/traces.py",
-        "tests/test_guard_observability.py",
+        "tests/test_guard_metrics.py",
+        "tests/test_guard_traces.py",
         "docs/observability.md",
     ],
     ("docker", "yes"): ["Dockerfile", ".dockerignore", "compose*.yaml"],

@@ -1,8 +1,8 @@
-"""What a running service shows of itself (observability/): each request is a server span over
-the unit of work its service runs, with a span for each statement; the lines it logs carry
-its trace id; /metrics counts it by route and status. The spans are kept in memory, as an
-exporter would be handed them, and recorded only while these tests run: the rest of the
-suite runs as a service without a collector does, whatever order the tests run in.
+"""The traces of a running service (observability/): each request is a server span over the
+unit of work its service runs, with a span for each statement; the lines it logs carry its
+trace id. The spans are kept in memory, as an exporter would be handed them, and recorded
+only while these tests run: the rest of the suite runs as a service without a collector
+does, whatever order the tests run in.
 """
 
 import json
@@ -17,8 +17,6 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
 from opentelemetry.trace import SpanKind
-from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import Engine
 
 from {{ cookiecutter.package_name }}.logs import JsonFormatter, RequestIdFilter
 from {{ cookiecutter.package_name }}.settings import PACKAGE
@@ -160,51 +158,6 @@ def test_a_requests_log_lines_carry_its_trace_id(client: TestClient, spans: Span
         f"the access line of GET /tags has trace and span ids {ids}, not its span's "
         f"{expected}: every line logged while a request runs must carry them (RequestIdFilter "
         "in logs.py)"
-    )
-
-
-def _samples(client: TestClient) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    response = client.get("/metrics")
-    assert response.status_code == 200, response.text
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(response.text)
-        for sample in family.samples
-    }
-
-
-def test_metrics_count_each_request_by_route_and_status(client: TestClient) -> None:
-    labels = {("method", "GET"), ("route", "/tags/{tag_id}"), ("status", "404")}
-    not_found = ("http_server_requests_total", frozenset(labels))
-    waited = ("db_wait_duration_seconds_count", frozenset({("place", "writers")}))
-    before = _samples(client)
-    for _ in range(2):
-        assert client.get("/tags/999999").status_code == 404
-    assert client.post("/tags", json={"name": "counted"}).status_code == 201
-    after = _samples(client)
-    counted = after.get(not_found, 0) - before.get(not_found, 0)
-    assert counted == 2, (
-        f"/metrics counted {counted} of 2 requests GET /tags/999999 as {not_found}: each "
-        "request must count once by its method, route template and status "
-        "(Counted in observability/requests.py)"
-    )
-    assert not [key for key in after if "/tags/999999" in str(key)], "a raw path became a label"
-    assert after.get(waited, 0) - before.get(waited, 0) == 1, (
-        "a create's wait for its turn among the writers was not counted (Measured in "
-        "observability/waits.py)"
-    )
-
-
-def test_metrics_count_the_connections_in_use(client: TestClient, fresh_engine: Engine) -> None:
-    in_use = ("db_pool_connections_in_use", frozenset[tuple[str, str]]())
-    before = _samples(client)[in_use]
-    with fresh_engine.connect():
-        held = _samples(client)[in_use]
-    after = _samples(client)[in_use]
-    assert (held - before, after - before) == (1, 0), (
-        f"connections in use: {before} before a connection was taken, {held} while it was "
-        f"held, {after} after: each connection out of a pool must count once, until it is "
-        "back (observability/pool.py)"
     )
 
 
