@@ -17,6 +17,7 @@ from urllib.error import URLError
 PORTS_PER_WORKER = 4000
 # uvicorn's line once it listens, with the port it bound
 RUNNING = re.compile(r"running on http://[^:/]+:(\d+)")
+STARTED = "Application startup complete"  # each worker's, once its lifespan has run
 
 
 def free_port() -> int:
@@ -63,7 +64,7 @@ class Service:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30, path: str = "/healthz") -> None:
+    def start(self, timeout: float = 30, path: str = "/healthz", workers: int = 0) -> None:
         with self.log.open("w") as log:
             self.process = subprocess.Popen(
                 self.command,
@@ -73,16 +74,20 @@ class Service:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: kill() takes its workers too
             )
-        self.wait_for(path, timeout)
+        self.wait_for(path, timeout, workers)
 
-    def wait_for(self, path: str, timeout: float) -> None:
-        """Wait until the service says which port it bound, then until `path` answers."""
+    def wait_for(self, path: str, timeout: float, workers: int = 0) -> None:
+        """Wait until the service says which port it bound (and, given its number of workers,
+        that each has started: the first up answers before the others), then until `path`
+        answers."""
         assert self.process is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.process.poll() is None, f"serve exited:\n{self.log.read_text()}"
             try:
-                if bound := RUNNING.search(self.log.read_text()):
+                log = self.log.read_text()
+                started = log.count(STARTED) >= workers
+                if started and (bound := RUNNING.search(log)):
                     self.port = int(bound[1])
                     call(f"{self.url}{path}")
                     return

@@ -123,7 +123,7 @@ def test_metrics_sum_what_every_worker_counted(
     service = Service([variant.bin(variant.slug), "serve"], variant.project, env, tmp_path)
     requests = 40
     try:
-        service.start()
+        service.start(workers=2)
         for _ in range(requests):  # each on a connection of its own, as the workers take them
             assert call(f"{service.url}/tags?limit=1")[0] == 200
         scrapes = [_metrics(f"{service.url}/metrics") for _ in range(6)]
