@@ -39,6 +39,18 @@ LAYERS = (
     # The async SQLite driver's calls on the event loop run in our hook, and py-spy cannot see
     # its callee, sqlite3's C code.
     ("driver", ("sqlite3/", "aiosqlite/", "psycopg", "PACKAGE/db/dialect/async_driver.py")),
+    # OpenTelemetry's and Prometheus's: the observability option's code and the SDKs it
+    # calls, and FastAPI's telemetry (which calls the OpenTelemetry API with the option off too).
+    (
+        "telemetry",
+        (
+            "PACKAGE/observability/",
+            "PACKAGE/db/traces.py",
+            "opentelemetry/",
+            "prometheus_client/",
+            "fastapi/telemetry/",
+        ),
+    ),
     ("ORM", ("sqlalchemy/", "greenlet/")),
     ("validation", ("pydantic/", "pydantic_core/", "fastapi/_compat/", "fastapi/encoders")),
     ("our middleware", ("PACKAGE/web/middleware.py", "PACKAGE/web/limits.py", "PACKAGE/logs.py")),

@@ -24,6 +24,13 @@ BAD = {
     "a port that is not a number": (["serve"], {"PORT": "abc"}, "PORT='abc'"),
     "no workers in the environment": (["serve"], {"WORKERS": "0"}, "WORKERS='0'"),
     "an unknown log level": (["serve"], {"LOG_LEVEL": "verbose"}, "LOG_LEVEL='verbose'"),
+{%- if cookiecutter.observability == "opentelemetry" %}
+    "an unknown exporter of traces": (
+        ["serve"],
+        {"OTEL_TRACES_EXPORTER": "otlp,jaeger"},
+        "OTEL_TRACES_EXPORTER='otlp,jaeger'",
+    ),
+{%- endif %}
     "an empty pool": (["migrate"], {"POOL_SIZE": "0"}, "POOL_SIZE='0'"),
     "a wait of less than nothing": (
         ["migrate"],

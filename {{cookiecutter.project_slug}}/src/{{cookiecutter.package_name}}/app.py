@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(HeadAsGet)
     app.add_middleware(RequestContext)  # outermost: the limits' answers carry the request id
 {%- if cookiecutter.observability == "opentelemetry" %}
-    observe(app)  # spans of the database work, and /metrics
+    observe(app, settings)  # spans of the database work, and /metrics
 {%- endif %}
     # Side by side, not under one parent router: each level of nesting costs every
     # request a second route match.

@@ -100,3 +100,20 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"  # json: one object per line, for collectors
     migrate_on_start: bool = True
     seed_on_start: bool = True
+{%- if cookiecutter.observability == "opentelemetry" %}
+
+    # Where spans go, by OpenTelemetry's variable: otlp, console, none or several of them
+    # joined by commas; unset, otlp where an OTLP endpoint is set (observability/traces.py).
+    # Checked here, before the workers start: one refusing to build its app is restarted.
+    otel_traces_exporter: str | None = None
+
+    @field_validator("otel_traces_exporter")
+    @classmethod
+    def _known_exporters(cls, text: str | None) -> str | None:
+        if text is None:
+            return None
+        names = text.replace(" ", "")
+        if not set(names.split(",")) <= {"otlp", "console", "none"}:
+            raise ValueError("otlp, console or none, or several of them joined by commas")
+        return names
+{%- endif %}

@@ -3,16 +3,17 @@
 from fastapi import FastAPI
 
 from ..db.traces import trace_statements
+from ..settings import Settings
 from .metrics import router
 from .pool import count_connections_in_use
 from .requests import Counted
 from .traces import export_traces
 
 
-def observe(app: FastAPI) -> None:
+def observe(app: FastAPI, settings: Settings) -> None:
     """Trace the app's database work (FastAPI traces its requests: TELEMETRY), count its
     requests and connections, and serve /metrics."""
-    export_traces()
+    export_traces(settings.otel_traces_exporter)
     trace_statements()
     count_connections_in_use()
     app.add_middleware(Counted)

@@ -49,18 +49,17 @@ TELEMETRY: Final[TelemetryConfig] = {
 }
 
 
-def export_traces() -> None:
-    """Set the process's tracer provider from the environment, unless one is set (a test's)
-    or no exporter is named: then spans are not recorded, at next to no cost."""
+def export_traces(names: str | None) -> None:
+    """Set the process's tracer provider for the exporters named (Settings checked them) and
+    the environment, unless one is set (a test's) or none is named: then spans are not
+    recorded, at next to no cost."""
     if not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
         return
     if os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
         return
-    default = "otlp" if any(os.environ.get(name) for name in ENDPOINTS) else "none"
-    names = os.environ.get("OTEL_TRACES_EXPORTER", default).replace(" ", "").split(",")
-    if unknown := set(names) - {*EXPORTERS, "none"}:
-        raise ValueError(f"OTEL_TRACES_EXPORTER: {sorted(unknown)}; one of otlp, console, none")
-    exporters = [EXPORTERS[name]() for name in names if name != "none"]
+    if names is None:
+        names = "otlp" if any(os.environ.get(name) for name in ENDPOINTS) else "none"
+    exporters = [EXPORTERS[name]() for name in names.split(",") if name != "none"]
     if not exporters:
         return
     resource = Resource.create()  # OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES
