@@ -28,8 +28,10 @@ from tests.server import serving
 WRITERS = 50
 # Rows there before the writers start: the backup copies them while the writers go on.
 ROWS = 20_000
-# How long the writers write before the backup starts, and go on after it ended.
-AROUND_S = 0.5
+# The writes acknowledged before the backup starts (as many as there are writers, so each
+# is under way), and how long the writers go on after it ended.
+BEFORE = WRITERS
+AFTER_S = 0.5
 
 
 async def back_up_under_writers(
@@ -54,11 +56,13 @@ async def back_up_under_writers(
                 acknowledged.append((time.monotonic(), response.json()["id"]))
 
         writers = [asyncio.create_task(writer(number)) for number in range(WRITERS)]
-        await asyncio.sleep(AROUND_S)
+        deadline = time.monotonic() + 10  # on a loaded machine the first take a while
+        while len(acknowledged) < BEFORE and not failed and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
         began = time.monotonic()
         await asyncio.to_thread(backup, settings, file, lambda _: None)
         ended = time.monotonic()
-        await asyncio.sleep(AROUND_S)
+        await asyncio.sleep(AFTER_S)
         done.set()
         await asyncio.gather(*writers)
     return acknowledged, failed, began, ended
