@@ -20,11 +20,14 @@ def _samples(client: TestClient) -> dict[tuple[str, frozenset[tuple[str, str]]],
 def test_metrics_count_each_request_by_route_and_status(client: TestClient) -> None:
     labels = {("method", "GET"), ("route", "/tags/{tag_id}"), ("status", "404")}
     not_found = ("http_server_requests_total", frozenset(labels))
+    labels = {("method", "GET"), ("route", "/openapi.json"), ("status", "200")}
+    document = ("http_server_requests_total", frozenset(labels))
     waited = ("db_wait_duration_seconds_count", frozenset({("place", "writers")}))
     before = _samples(client)
     for _ in range(2):
         assert client.get("/tags/999999").status_code == 404
     assert client.post("/tags", json={"name": "counted"}).status_code == 201
+    assert client.get("/openapi.json").status_code == 200
     after = _samples(client)
     counted = after.get(not_found, 0) - before.get(not_found, 0)
     assert counted == 2, (
@@ -33,6 +36,10 @@ def test_metrics_count_each_request_by_route_and_status(client: TestClient) -> N
         "(Counted in observability/requests.py)"
     )
     assert not [key for key in after if "/tags/999999" in str(key)], "a raw path became a label"
+    assert after.get(document, 0) - before.get(document, 0) == 1, (
+        "GET /openapi.json, a route of FastAPI's own, must count under its path (Counted's "
+        "documents in observability/requests.py)"
+    )
     assert after.get(waited, 0) - before.get(waited, 0) == 1, (
         "a create's wait for its turn among the writers was not counted (Measured in "
         "observability/waits.py)"

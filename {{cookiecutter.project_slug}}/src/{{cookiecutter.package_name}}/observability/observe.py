@@ -16,5 +16,6 @@ def observe(app: FastAPI, settings: Settings) -> None:
     export_traces(settings.otel_traces_exporter)
     trace_statements()
     count_connections_in_use()
-    app.add_middleware(Counted)
+    pages = (app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url)
+    app.add_middleware(Counted, documents=frozenset(page for page in pages if page))
     app.include_router(router)

@@ -18,10 +18,12 @@ UNMATCHED: Final = "unmatched"  # the route of a request no route took (a 404)
 
 
 class Counted:
-    """Counts each request once its response is sent, or it failed."""
+    """Counts each request once its response is sent, or it failed. `documents`: the paths of
+    FastAPI's own pages (/docs, /openapi.json), whose routes it leaves out of the scope."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, documents: frozenset[str]) -> None:
         self.app = app
+        self.documents = documents
         # Each series' own counter and histogram, found once (prometheus_client's labels()
         # takes a lock and builds a key at each call).
         self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
@@ -43,7 +45,9 @@ class Counted:
             await self.app(scope, receive, send_status)
         finally:
             method = scope["method"] if scope["method"] in METHODS else "_OTHER"
-            route = getattr(scope.get("route"), "path", UNMATCHED)
+            route = getattr(scope.get("route"), "path", None)
+            if route is None:
+                route = scope["path"] if scope["path"] in self.documents else UNMATCHED
             if (series := self._series.get((method, route, status))) is None:
                 series = REQUESTS.labels(method, route, str(status)), DURATION.labels(method, route)
                 self._series[method, route, status] = series
