@@ -1,5 +1,6 @@
 """Keep only the files of the chosen options, then print the next steps."""
 
+import secrets
 import shutil
 import subprocess
 from pathlib import Path
@@ -8,6 +9,7 @@ ANSWERS = {
     "database": "{{ cookiecutter.database }}",
     "session_style": "{{ cookiecutter.session_style }}",
     "observability": "{{ cookiecutter.observability }}",
+    "auth": "{{ cookiecutter.auth }}",
     "docker": "{{ cookiecutter.docker }}",
     "ci": "{{ cookiecutter.ci }}",
     "license": "{{ cookiecutter.license }}",
@@ -30,6 +32,18 @@ ONLY_WHEN = {
         "tests/test_guard_metrics.py",
         "tests/test_guard_traces.py",
         "docs/observability.md",
+    ],
+    ("auth", "password"): [
+        f"src/{PACKAGE}/auth",
+        f"src/{PACKAGE}/api/accounts.py",
+        f"src/{PACKAGE}/models/account.py",
+        f"src/{PACKAGE}/schemas/account.py",
+        f"src/{PACKAGE}/services_*/accounts.py",
+        f"src/{PACKAGE}/migrations/versions/0003_accounts.py",
+        "tests/test_accounts.py",
+        "tests/test_guard_access.py",
+        "tests/test_guard_passwords.py",
+        "docs/auth.md",
     ],
     ("docker", "yes"): ["Dockerfile", ".dockerignore", "compose*.yaml"],
     ("ci", "github"): [".github"],
@@ -73,6 +87,12 @@ def make_repository() -> None:
     subprocess.run(["git", "add", "--all"], check=True)
 
 
+def write_secret_key() -> None:
+    """A signing key of this checkout's own in .env, which git ignores, so that `serve` starts
+    here as it is; a deployment sets SECRET_KEY itself (without one, the service refuses)."""
+    Path(".env").write_text(f"SECRET_KEY={secrets.token_urlsafe(32)}\n")
+
+
 def main() -> None:
     for (option, value), patterns in ONLY_WHEN.items():
         if ANSWERS[option] != value:
@@ -87,7 +107,9 @@ def main() -> None:
                 version.rename(path)
             else:
                 remove(version)
-    if not BY_CRUFT:
+    if not BY_CRUFT:  # cruft diffs two renders: a key in each would differ
+        if ANSWERS["auth"] == "password":
+            write_secret_key()
         make_repository()
     next_steps = f"cd {SLUG}\n    ./uvw run {SLUG} serve\n    ./uvw run pytest"
     print(f"\nCreated {SLUG}. Next:\n\n    {next_steps}\n")

@@ -25,23 +25,24 @@ GIVEN = json.loads(r"""{{ _cookiecutter | default({}) | tojson }}""")
 # against the variants.
 DEPENDENCY_NAMES = frozenset(
     {
-        "aiosqlite", "alembic", "annotated_doc", "annotated_types", "anyio", "ast_serialize",
-        "certifi", "cfgv", "charset_normalizer", "click", "distlib", "dotenv", "fastapi",
-        "filelock", "google", "googleapis_common_protos", "graphql", "graphql_core", "greenlet",
-        "grimp", "h11", "harfile", "httpcore2", "httptools", "httpx", "httpx2", "hypothesis",
-        "hypothesis_graphql", "identify", "idna", "import_linter", "importlinter", "iniconfig",
-        "jsonschema_rs", "librt", "mako", "markdown_it", "markdown_it_py", "markupsafe", "mdurl",
-        "mypy", "mypy_extensions", "mypyc", "nodeenv", "opentelemetry", "opentelemetry_api",
+        "aiosqlite", "alembic", "annotated_doc", "annotated_types", "anyio", "argon2",
+        "argon2_cffi", "argon2_cffi_bindings", "ast_serialize", "certifi", "cffi", "cfgv",
+        "charset_normalizer", "click", "distlib", "dotenv", "fastapi", "filelock", "google",
+        "googleapis_common_protos", "graphql", "graphql_core", "greenlet", "grimp", "h11",
+        "harfile", "httpcore2", "httptools", "httpx", "httpx2", "hypothesis", "hypothesis_graphql",
+        "identify", "idna", "import_linter", "importlinter", "iniconfig", "jsonschema_rs", "jwt",
+        "librt", "mako", "markdown_it", "markdown_it_py", "markupsafe", "mdurl", "mypy",
+        "mypy_extensions", "mypyc", "nodeenv", "opentelemetry", "opentelemetry_api",
         "opentelemetry_exporter_http_transport", "opentelemetry_exporter_otlp_common",
         "opentelemetry_exporter_otlp_proto_common", "opentelemetry_exporter_otlp_proto_http",
         "opentelemetry_proto", "opentelemetry_sdk", "opentelemetry_semantic_conventions",
         "packaging", "pathspec", "platformdirs", "pluggy", "pre_commit", "pre_commit_hooks",
-        "prometheus_client", "protobuf", "psycopg", "psycopg_binary", "py", "pydantic",
-        "pydantic_core", "pydantic_settings", "pygments", "pyrate_limiter", "pytest",
-        "python_discovery", "python_dotenv", "pyyaml", "requests", "rich", "ruamel", "ruamel_yaml",
-        "ruff", "schemathesis", "sortedcontainers", "sqlalchemy", "starlette", "tests",
-        "truststore", "typing_extensions", "typing_inspection", "urllib3", "uvicorn", "uvloop",
-        "virtualenv", "watchfiles", "websockets", "werkzeug", "yaml",
+        "prometheus_client", "protobuf", "psycopg", "psycopg_binary", "py", "pycparser",
+        "pydantic", "pydantic_core", "pydantic_settings", "pygments", "pyjwt", "pyrate_limiter",
+        "pytest", "python_discovery", "python_dotenv", "pyyaml", "requests", "rich", "ruamel",
+        "ruamel_yaml", "ruff", "schemathesis", "sortedcontainers", "sqlalchemy", "starlette",
+        "tests", "truststore", "typing_extensions", "typing_inspection", "urllib3", "uvicorn",
+        "uvloop", "virtualenv", "watchfiles", "websockets", "werkzeug", "yaml",
     }
 )  # fmt: skip
 SLUG = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*")

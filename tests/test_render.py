@@ -22,6 +22,14 @@ RENDERED_VARIANTS = {
     "sqlite-async": {"session_style": "async"},
     "postgresql-async": {"database": "postgresql", "session_style": "async"},
     "opentelemetry": {"observability": "opentelemetry"},
+    "auth": {"auth": "password"},
+    # Every option that adds to the app and its compose.yaml at once.
+    "auth-opentelemetry-postgresql-docker": {
+        "auth": "password",
+        "observability": "opentelemetry",
+        "database": "postgresql",
+        "docker": "yes",
+    },
     **{f"python-{v}": {"python_version": v} for v in ("3.12", "3.13", "3.14")},
     **{f"license-{v}": {"license": v} for v in ("BSD-3-Clause", "Proprietary")},
     "ci-gitlab-postgresql": {"ci": "gitlab", "database": "postgresql", "python_version": "3.13"},
@@ -110,6 +118,9 @@ def test_chosen_files_only(variant: Variant) -> None:
     assert ("async def create_user" in service) == (style == "async"), f"{style} services"
     for name in ("Dockerfile", "compose.yaml", ".dockerignore"):
         assert (project / name).exists() == (answers.get("docker") == "yes"), name
+    auth = answers.get("auth") == "password"
+    for path in (f"src/{package}/auth", f"src/{package}/api/accounts.py", ".env"):
+        assert (project / path).exists() == auth, path
 
 
 # What only the other database's, or the other session style's, code would say.

@@ -13,7 +13,8 @@ from tests.rendering import render, run
 FULL_VARIANTS: dict[str, dict[str, str]] = {
     # With Docker, under a name with an apostrophe, quotes and an accent. The default render
     # runs in full in the first-hour test (its README's commands on a fresh machine).
-    "sqlite": {"docker": "yes", "project_name": 'Bob\'s "Café" API'},
+    # Accounts (auth) on one variant of each database and each session style.
+    "sqlite": {"docker": "yes", "project_name": 'Bob\'s "Café" API', "auth": "password"},
     # Docker and the GitLab pipeline in one PostgreSQL render: the others run GitHub's.
     # Traces and metrics on one variant of each database and each session style.
     "postgresql-docker": {
@@ -23,7 +24,7 @@ FULL_VARIANTS: dict[str, dict[str, str]] = {
         "observability": "opentelemetry",
     },
     "sqlite-async": {"session_style": "async", "observability": "opentelemetry"},
-    "postgresql-async": {"database": "postgresql", "session_style": "async"},
+    "postgresql-async": {"database": "postgresql", "session_style": "async", "auth": "password"},
 }
 DOCKER_VARIANTS = [
     name for name, answers in FULL_VARIANTS.items() if answers.get("docker") == "yes"

@@ -1,3 +1,7 @@
+{% if cookiecutter.auth == "password" -%}
+import os
+import secrets
+{% endif -%}
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +18,11 @@ from {{ cookiecutter.package_name }}.settings import Settings
 
 from tests.database import copy_of, engine_for, template_database
 from tests.problems import in_process
+{%- if cookiecutter.auth == "password" %}
+
+# Every command and app needs a signing key: the tests make their own.
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(32))
+{%- endif %}
 
 
 def settings_for(url: str) -> Settings:

@@ -14,8 +14,14 @@ from typing import Any, TypeVar
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+{% if cookiecutter.auth == "password" -%}
+from {{ cookiecutter.package_name }}.auth.passwords import HASHER
+from {{ cookiecutter.package_name }}.db.base import Base
+from {{ cookiecutter.package_name }}.models import Account, Project, Tag, Task, User
+{%- else -%}
 from {{ cookiecutter.package_name }}.db.base import Base
 from {{ cookiecutter.package_name }}.models import Project, Tag, Task, User
+{%- endif %}
 
 unique = count(1).__next__
 Row = TypeVar("Row", bound=Base)
@@ -42,6 +48,19 @@ def new_user(session: Session, **fields: Any) -> User:
     return add(session, User(**{"email": f"user{n}@example.com", "name": f"User {n}"} | fields))
 
 
+{% if cookiecutter.auth == "password" -%}
+PASSWORD = "the tests' password"
+# Hashed once: a hash takes tens of milliseconds.
+PASSWORD_HASH = HASHER.hash(PASSWORD)
+
+
+def new_account(session: Session, user: User, **fields: Any) -> Account:
+    """An account of `user`, whose password is PASSWORD."""
+    defaults = {"user_id": user.id, "password_hash": PASSWORD_HASH, "role": "member"}
+    return add(session, Account(**defaults | fields))
+
+
+{% endif -%}
 def new_project(session: Session, owner: User, **fields: Any) -> Project:
     return add(session, Project(**{"name": f"Project {unique()}", "owner_id": owner.id} | fields))
 
@@ -56,7 +75,10 @@ def new_task(session: Session, project: Project, **fields: Any) -> Task:
 
 
 def one_of_every_row(session: Session) -> None:
-    """A row in every table: users, a project, a task with an assignee and a tag."""
+    """A row in every table: users, {% if cookiecutter.auth == "password" %}an account, {% endif %}a project, a task with an assignee and a tag."""
     owner, assignee = new_user(session), new_user(session)
+{%- if cookiecutter.auth == "password" %}
+    new_account(session, owner)
+{%- endif %}
     project = new_project(session, owner)
     new_task(session, project, assignee_id=assignee.id, tags=[new_tag(session)])

@@ -24,6 +24,14 @@ BAD = {
     "a port that is not a number": (["serve"], {"PORT": "abc"}, "PORT='abc'"),
     "no workers in the environment": (["serve"], {"WORKERS": "0"}, "WORKERS='0'"),
     "an unknown log level": (["serve"], {"LOG_LEVEL": "verbose"}, "LOG_LEVEL='verbose'"),
+{%- if cookiecutter.auth == "password" %}
+    "no signing key": (["migrate"], {"SECRET_KEY": ""}, "SECRET_KEY: not set; make one with"),
+    "a signing key too short to be safe": (
+        ["migrate"],
+        {"SECRET_KEY": "password123"},
+        "SECRET_KEY: shorter than 32 bytes",
+    ),
+{%- endif %}
 {%- if cookiecutter.observability == "opentelemetry" %}
     "an unknown exporter of traces": (
         ["serve"],

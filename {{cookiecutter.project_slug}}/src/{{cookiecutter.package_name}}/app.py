@@ -13,6 +13,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from .api import routers
+{%- if cookiecutter.auth == "password" %}
+from .auth.tokens import Tokens
+{%- endif %}
 from .db.session import Database
 from .errors import ANY_ERROR
 {%- if cookiecutter.observability == "opentelemetry" %}
@@ -56,6 +59,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         telemetry=TELEMETRY,  # a span for each request but the probes'
 {%- endif %}
     )
+{%- if cookiecutter.auth == "password" %}
+    app.state.tokens = Tokens.of(settings)  # what signs and checks access tokens
+{%- endif %}
     install_error_handlers(app)
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)
     app.add_middleware(HeadAsGet)

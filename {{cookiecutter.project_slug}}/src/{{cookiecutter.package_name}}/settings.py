@@ -5,13 +5,18 @@ The bottom of the import graph: it imports nothing of the application.
 
 from typing import Final, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, {% if cookiecutter.auth == "password" %}SecretStr, {% endif %}field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
 PACKAGE = __name__.partition(".")[0]
 DATABASE: Final = "{{ cookiecutter.database }}"
+{%- if cookiecutter.auth == "password" %}
+# HS256 wants a key of at least its hash's 256 bits (RFC 7518, 3.2).
+SECRET_KEY_BYTES: Final = 32
+MAKE_A_KEY: Final = """python -c 'import secrets; print(secrets.token_urlsafe(32))'"""
+{%- endif %}
 {%- if cookiecutter.database == "sqlite" %}
 # The schemes DATABASE_URL may use: the service opens each with its own driver.
 SCHEMES: Final = ("sqlite", "sqlite+pysqlite"{% if cookiecutter.session_style == "async" %}, "sqlite+aiosqlite"{% endif %})
@@ -100,6 +105,22 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"  # json: one object per line, for collectors
     migrate_on_start: bool = True
     seed_on_start: bool = True
+{%- if cookiecutter.auth == "password" %}
+
+    # The key that signs access tokens (auth/tokens.py). No default: each deployment makes
+    # its own, and every command refuses to run without it.
+    secret_key: SecretStr = Field(default=SecretStr(""), validate_default=True)
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+
+    @field_validator("secret_key")
+    @classmethod
+    def _a_strong_key(cls, key: SecretStr) -> SecretStr:
+        if not key.get_secret_value():
+            raise ValueError(f"not set; make one with: {MAKE_A_KEY}")
+        if len(key.get_secret_value().encode()) < SECRET_KEY_BYTES:
+            raise ValueError(f"shorter than {SECRET_KEY_BYTES} bytes; make one with: {MAKE_A_KEY}")
+        return key
+{%- endif %}
 {%- if cookiecutter.observability == "opentelemetry" %}
 
     # Where spans go, by OpenTelemetry's variable: otlp, console, none or several of them

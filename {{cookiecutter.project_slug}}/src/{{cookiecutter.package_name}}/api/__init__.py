@@ -2,8 +2,18 @@
 
 from fastapi import APIRouter
 
-from . import health, projects, tags, tasks, users
+from . import {% if cookiecutter.auth == "password" %}accounts, {% endif %}health, projects, tags, tasks, users
 
 routers: tuple[APIRouter, ...] = tuple(
-    module.router for module in (health, users, projects, tasks, tags)
+    module.router
+    for module in (
+        health,
+{%- if cookiecutter.auth == "password" %}
+        accounts,
+{%- endif %}
+        users,
+        projects,
+        tasks,
+        tags,
+    )
 )

@@ -1,10 +1,13 @@
 from fastapi import APIRouter
 from sqlalchemy.exc import SQLAlchemyError
 
+{% if cookiecutter.auth == "password" -%}
+from ..auth.access import PUBLIC
+{% endif -%}
 from ..errors import Unavailable, responses
 from .dependencies import DatabaseDep
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"]{% if cookiecutter.auth == "password" %}, dependencies=[PUBLIC]{% endif %})
 
 
 @router.get("/healthz")

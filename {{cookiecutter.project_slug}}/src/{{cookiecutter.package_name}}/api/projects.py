@@ -1,5 +1,8 @@
 from fastapi import APIRouter
 
+{% if cookiecutter.auth == "password" -%}
+from ..auth.access import PUBLIC
+{% endif -%}
 from ..errors import Conflict, NotFound, responses
 from ..models import Project
 from ..schemas import Id, Page, PageOfRows, ProjectCreate, ProjectRead, ProjectUpdate
@@ -7,7 +10,7 @@ from ..services import projects
 from .dependencies import DatabaseDep
 from .paging import Cursor, Limit
 
-router = APIRouter(prefix="/projects", tags=["projects"])
+router = APIRouter(prefix="/projects", tags=["projects"]{% if cookiecutter.auth == "password" %}, dependencies=[PUBLIC]{% endif %})
 
 
 @router.post("", status_code=201, response_model=ProjectRead, responses=responses(Conflict))

@@ -1,5 +1,8 @@
 from fastapi import APIRouter
 
+{% if cookiecutter.auth == "password" -%}
+from ..auth.access import PUBLIC
+{% endif -%}
 from ..errors import Conflict, NotFound, responses
 from ..models import Tag
 from ..schemas import Id, Page, PageOfRows, TagCreate, TagRead, TagUpdate
@@ -7,7 +10,7 @@ from ..services import tags
 from .dependencies import DatabaseDep
 from .paging import Cursor, Limit
 
-router = APIRouter(prefix="/tags", tags=["tags"])
+router = APIRouter(prefix="/tags", tags=["tags"]{% if cookiecutter.auth == "password" %}, dependencies=[PUBLIC]{% endif %})
 
 
 @router.post("", status_code=201, response_model=TagRead, responses=responses(Conflict))

@@ -1,5 +1,8 @@
 from fastapi import APIRouter
 
+{% if cookiecutter.auth == "password" -%}
+from ..auth.access import PUBLIC
+{% endif -%}
 from ..errors import Conflict, NotFound, responses
 from ..models import Task
 from ..schemas import Id, Page, PageOfRows, TaskCreate, TaskRead, TaskUpdate
@@ -7,7 +10,7 @@ from ..services import tasks
 from .dependencies import DatabaseDep
 from .paging import Cursor, Limit
 
-router = APIRouter(prefix="/tasks", tags=["tasks"])
+router = APIRouter(prefix="/tasks", tags=["tasks"]{% if cookiecutter.auth == "password" %}, dependencies=[PUBLIC]{% endif %})
 
 
 @router.post("", status_code=201, response_model=TaskRead, responses=responses(Conflict))

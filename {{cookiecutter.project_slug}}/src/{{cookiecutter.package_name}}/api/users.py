@@ -1,5 +1,8 @@
 from fastapi import APIRouter
 
+{% if cookiecutter.auth == "password" -%}
+from ..auth.access import PUBLIC
+{% endif -%}
 from ..errors import Conflict, NotFound, responses
 from ..models import User
 from ..schemas import Id, Page, PageOfRows, UserCreate, UserRead, UserUpdate
@@ -7,7 +10,7 @@ from ..services import users
 from .dependencies import DatabaseDep
 from .paging import Cursor, Limit
 
-router = APIRouter(prefix="/users", tags=["users"])
+router = APIRouter(prefix="/users", tags=["users"]{% if cookiecutter.auth == "password" %}, dependencies=[PUBLIC]{% endif %})
 
 
 @router.post("", status_code=201, response_model=UserRead, responses=responses(Conflict))

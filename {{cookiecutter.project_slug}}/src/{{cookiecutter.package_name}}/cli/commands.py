@@ -86,11 +86,15 @@ def _known_revisions(error: Exception) -> str:
     return f"; the revisions: {', '.join(reversed(revisions))}"
 
 
+# Settings whose value an error never shows: a URL may hold a password, a key is secret.
+SECRETS = ("_URL", "_KEY")
+
+
 def _described(error: ErrorDetails) -> str:
     """A setting pydantic refused, as the environment variable that sets it (with the value
-    given, but for a URL, which may hold a password)."""
+    given, but for the SECRETS)."""
     name = "_".join(map(str, error["loc"])).upper()
-    given = "" if name.endswith("_URL") else f"={error['input']!r}"
+    given = "" if name.endswith(SECRETS) else f"={error['input']!r}"
     return f"{name}{given}: {error['msg'].removeprefix('Value error, ')}"
 
 

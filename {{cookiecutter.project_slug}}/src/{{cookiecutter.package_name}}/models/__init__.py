@@ -3,9 +3,12 @@
 The app, Alembic and the tests all import models from here.
 """
 
+{% if cookiecutter.auth == "password" -%}
+from .account import Account
+{% endif -%}
 from .project import Project
 from .tag import Tag, task_tags
 from .task import Task
 from .user import User
 
-__all__ = ["Project", "Tag", "Task", "User", "task_tags"]
+__all__ = [{% if cookiecutter.auth == "password" %}"Account", {% endif %}"Project", "Tag", "Task", "User", "task_tags"]

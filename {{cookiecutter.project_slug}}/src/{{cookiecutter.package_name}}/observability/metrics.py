@@ -21,6 +21,9 @@ from prometheus_client import (
     multiprocess,
 )
 
+{% if cookiecutter.auth == "password" -%}
+from ..auth.access import PUBLIC
+{% endif -%}
 from .workers import FOLDER
 
 REQUESTS = Counter("http_server_requests", "Requests answered", ["method", "route", "status"])
@@ -49,7 +52,7 @@ TIMEOUTS = Counter(
     "db_wait_timeouts", "Waits for a turn at the database that ran out (503)", ["place"]
 )
 
-router = APIRouter()
+router = APIRouter({% if cookiecutter.auth == "password" %}dependencies=[PUBLIC]{% endif %})
 
 
 @router.get("/metrics", include_in_schema=False)

@@ -4,6 +4,9 @@ The tests check that every column of every model appears in its <Model>Read, exc
 columns a model marks private with mapped_column(info={"private": True}).
 """
 
+{% if cookiecutter.auth == "password" -%}
+from .account import AccessToken, AccountCreate, AccountRead, SignIn
+{% endif -%}
 from .common import INTEGER_MAX, Id, WrittenPlainly
 from .page import Page, PageOfRows
 from .project import ProjectCreate, ProjectRead, ProjectUpdate
@@ -13,12 +16,20 @@ from .user import UserCreate, UserRead, UserUpdate
 
 __all__ = [
     "INTEGER_MAX",
+{%- if cookiecutter.auth == "password" %}
+    "AccessToken",
+    "AccountCreate",
+    "AccountRead",
+{%- endif %}
     "Id",
     "Page",
     "PageOfRows",
     "ProjectCreate",
     "ProjectRead",
     "ProjectUpdate",
+{%- if cookiecutter.auth == "password" %}
+    "SignIn",
+{%- endif %}
     "TagCreate",
     "TagRead",
     "TagUpdate",

@@ -1,0 +1,72 @@
+"""Who may call each route. Each route declares it, in its router's `dependencies` or its
+own (tests/test_guard_access.py fails on a route that does not):
+
+    router = APIRouter(prefix="/tags", dependencies=[PUBLIC])  # anyone
+    async def read_account(caller: SignedIn) -> ...            # a signed-in caller
+    @router.delete("/{tag_id}", dependencies=[role("admin")])  # a caller of that role
+
+A caller shows who they are with an access token (POST /accounts/token) in the header
+`Authorization: Bearer <token>`; a route that is not public answers 401 without a valid one.
+"""
+
+from typing import Annotated, Any, ClassVar, Final
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from ..errors import AppError
+from .tokens import Caller, Tokens
+
+
+class Unauthorized(AppError):
+    status_code = 401
+    headers: ClassVar = {"WWW-Authenticate": "Bearer"}
+
+
+class Forbidden(AppError):
+    status_code = 403
+
+
+_bearer = HTTPBearer(auto_error=False, description="An access token from POST /accounts/token")
+
+
+def _tokens(request: Request) -> Tokens:
+    tokens: Tokens = request.app.state.tokens  # create_app's, of SECRET_KEY
+    return tokens
+
+
+TokensDep = Annotated[Tokens, Depends(_tokens)]
+
+
+def public() -> None:
+    """Anyone may call the route: declared, so that no route is public by omission."""
+
+
+async def signed_in(
+    tokens: TokensDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller:
+    if credentials is None:
+        raise Unauthorized(
+            "sign in: send Authorization: Bearer <access token> (from POST /accounts/token)"
+        )
+    if (caller := tokens.verified(credentials.credentials)) is None:
+        raise Unauthorized("the access token is not valid, or has expired: sign in again")
+    return caller
+
+
+def role(name: str) -> Any:
+    """Callers of the role `name` only; others, signed in, answer 403."""
+
+    async def of_the_role(caller: SignedIn) -> Caller:
+        if caller.role != name:
+            raise Forbidden(f"only an account of the role {name!r} may do this")
+        return caller
+
+    return Depends(of_the_role)
+
+
+PUBLIC: Final = Depends(public)
+SignedIn = Annotated[Caller, Depends(signed_in)]
+# What a route's dependencies must include, one way or another (role() depends on signed_in).
+DECLARATIONS: Final = (public, signed_in)

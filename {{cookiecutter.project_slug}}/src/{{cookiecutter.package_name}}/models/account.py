@@ -1,0 +1,21 @@
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db.base import Base
+
+ROLES = ("member", "admin")
+
+
+class Account(Base):
+    """How a user signs in: one account each, deleted with its user."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    # Argon2id, its parameters and salt in the string (auth/passwords.py): never answered.
+    password_hash: Mapped[str] = mapped_column(String(255), info={"private": True})
+    role: Mapped[str] = mapped_column(String(20))  # one of ROLES
+
+    def __repr__(self) -> str:
+        return f"Account(id={self.id!r}, user_id={self.user_id!r}, role={self.role!r})"

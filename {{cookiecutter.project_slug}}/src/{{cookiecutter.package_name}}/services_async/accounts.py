@@ -1,0 +1,29 @@
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ..models import Account, User
+from ..schemas import AccountCreate
+from .rows import add, change, get_or_404
+
+
+async def create_account(
+    session: AsyncSession, *, body: AccountCreate, password_hash: str
+) -> Account:
+    """A user and their account; an e-mail in use is a 409."""
+    user = await add(session, User(email=body.email, name=body.name))
+    return await add(session, Account(user_id=user.id, password_hash=password_hash, role="member"))
+
+
+async def account_of(session: AsyncSession, *, email: str) -> Account | None:
+    return await session.scalar(select(Account).join(User).where(User.email == email))
+
+
+async def get_account(session: AsyncSession, *, account_id: int, lock: bool = False) -> Account:
+    return await get_or_404(session, Account, account_id, lock=lock)
+
+
+async def store_password_hash(
+    session: AsyncSession, *, account_id: int, password_hash: str
+) -> Account:
+    account = await get_account(session, account_id=account_id, lock=True)
+    return await change(session, account, {"password_hash": password_hash})

@@ -1,0 +1,49 @@
+"""Accounts through the API: sign up, sign in, the signed-in caller's own account, roles."""
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from {{ cookiecutter.package_name }}.app import create_app
+from {{ cookiecutter.package_name }}.auth.access import role
+from {{ cookiecutter.package_name }}.auth.tokens import Caller, Tokens
+from {{ cookiecutter.package_name }}.settings import Settings
+
+from tests.factories import PASSWORD, new_account, new_user
+from tests.problems import in_process
+
+
+def test_signing_up_then_in_gives_a_token_of_the_account(client: TestClient) -> None:
+    account = client.post(
+        "/accounts", json={"email": "Ada@Example.com", "name": "Ada", "password": PASSWORD}
+    )
+    assert account.status_code == 201, account.text
+    signed = client.post("/accounts/token", json={"email": "ada@example.com", "password": PASSWORD})
+    assert signed.status_code == 200, signed.text
+    token = signed.json()["access_token"]
+    me = client.get("/accounts/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json() == account.json(), "the token is of another account"
+    shown = str(account.json())
+    assert "password" not in shown, f"an account's answer shows its password: {shown}"
+    assert "hash" not in shown, f"an account's answer shows its password's hash: {shown}"
+
+
+def test_a_route_for_a_role_refuses_the_other_roles(
+    settings: Settings, arrange: sessionmaker[Session]
+) -> None:
+    app = create_app(settings)
+
+    @app.delete("/everything", dependencies=[role("admin")])
+    async def delete_everything() -> None:
+        """What only an admin may do."""
+
+    with arrange.begin() as session:
+        member = new_account(session, new_user(session))
+        admin = new_account(session, new_user(session), role="admin")
+    tokens: Tokens = app.state.tokens
+    answered = {}
+    with in_process(app) as client:
+        for account in (member, admin):
+            token = tokens.issue(Caller(account.id, account.user_id, account.role))
+            response = client.delete("/everything", headers={"Authorization": f"Bearer {token}"})
+            answered[account.role] = response.status_code
+    assert answered == {"member": 403, "admin": 200}, answered

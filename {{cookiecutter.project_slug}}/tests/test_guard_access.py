@@ -1,0 +1,117 @@
+"""Who may call each route: every route declares it (auth/access.py), and a route that is not
+public answers 401 to a caller without a valid access token, whatever the token pretends."""
+
+import datetime as dt
+import re
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import jwt
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+from jwt.warnings import InsecureKeyLengthWarning
+from pydantic import SecretStr
+from sqlalchemy.orm import Session, sessionmaker
+
+from {{ cookiecutter.package_name }}.auth.access import DECLARATIONS, signed_in
+from {{ cookiecutter.package_name }}.auth.tokens import ALGORITHM, Caller, Tokens
+
+from tests.factories import new_account, new_user
+from tests.problems import assert_problem
+
+Route = tuple[str, str]  # (method, path)
+
+
+def calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+    """What a route depends on, its dependencies' dependencies too."""
+    for dependency in dependant.dependencies:
+        if dependency.call is not None:
+            yield dependency.call
+        yield from calls(dependency)
+
+
+def declarations(app: FastAPI) -> dict[Route, set[Callable[..., Any]]]:
+    """Each operation of the app's, every router's, with the declarations it depends on."""
+    found: dict[Route, set[Callable[..., Any]]] = {}
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute):  # not FastAPI's own pages (/docs, /openapi.json)
+            declared = set(calls(route.dependant)) & set(DECLARATIONS)
+            for method in sorted(route.methods or ()):
+                found[method, context.path or route.path] = declared
+    return found
+
+
+def test_every_route_declares_who_may_call_it(app: FastAPI) -> None:
+    found = declarations(app)
+    operations = sum(len(path) for path in app.openapi()["paths"].values())
+    assert len(found) >= operations, f"found {len(found)} routes of {operations} operations"
+    undeclared = sorted(
+        f"{method} {path}" for (method, path), declared in found.items() if not declared
+    )
+    assert not undeclared, (
+        f"routes that declare nobody who may call them: {undeclared}. Add PUBLIC, a SignedIn "
+        "parameter or role(...) to each, or to its router's dependencies (auth/access.py)"
+    )
+    both = sorted(
+        f"{method} {path}" for (method, path), declared in found.items() if len(declared) > 1
+    )
+    assert not both, f"routes declared public and for the signed-in alike: {both}"
+
+
+def made_up(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "1", path)
+
+
+def forged_tokens(tokens: Tokens, caller: Caller) -> dict[str, str]:
+    """Tokens a client could make up, each of the caller's account, none valid."""
+    now = dt.datetime.now(dt.UTC)
+    claims = {"sub": str(caller.account_id), "uid": caller.user_id, "role": "admin", "iat": now}
+    unexpired = claims | {"exp": now + dt.timedelta(minutes=5)}
+    key = tokens.key.get_secret_value()
+    with warnings.catch_warnings():  # HS512 wants a longer key than HS256's
+        warnings.simplefilter("ignore", InsecureKeyLengthWarning)
+        other_algorithm = jwt.encode(unexpired, key, algorithm="HS512")
+    return {
+        "none": "",
+        "not a token": "not.a.token",
+        "signed with another key": Tokens(SecretStr(key[::-1]), tokens.lifetime).issue(caller),
+        "expired": Tokens(tokens.key, dt.timedelta(minutes=-5)).issue(caller),
+        "without an expiry": jwt.encode(claims, key, algorithm=ALGORITHM),
+        "of the `none` algorithm": jwt.encode(unexpired, None, algorithm="none"),
+        "of another algorithm, with the key": other_algorithm,
+    }
+
+
+def test_a_route_for_the_signed_in_refuses_every_other_caller(
+    app: FastAPI, client: TestClient, arrange: sessionmaker[Session]
+) -> None:
+    guarded = [route for route, declared in declarations(app).items() if signed_in in declared]
+    assert guarded, "no route is for the signed-in only: nothing to check"
+    with arrange.begin() as session:
+        account = new_account(session, new_user(session))
+    tokens: Tokens = app.state.tokens
+    caller = Caller(account.id, account.user_id, account.role)
+    let_in = []
+    for method, path in guarded:
+        for what, token in forged_tokens(tokens, caller).items():
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            try:
+                response = client.request(method, made_up(path), headers=headers)
+            except Exception as error:  # the route failed, rather than refuse
+                let_in.append(f"{method} {path} with a token {what}: raised {error!r}")
+                continue
+            if response.status_code != 401:
+                let_in.append(f"{method} {path} with a token {what}: {response.status_code}")
+            else:
+                assert_problem(response, 401, f"{method} {path}")
+                assert response.headers.get("www-authenticate") == "Bearer", response.headers
+    assert not let_in, (
+        "routes for the signed-in that did not answer 401 to a caller without a valid token "
+        "(signed_in in auth/access.py, Tokens.verified in auth/tokens.py):\n" + "\n".join(let_in)
+    )
+    valid = {"Authorization": f"Bearer {tokens.issue(caller)}"}
+    assert client.get("/accounts/me", headers=valid).status_code == 200, "a valid token refused"
