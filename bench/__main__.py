@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import re
+import secrets
 import signal
 import statistics
 import subprocess
@@ -313,7 +314,10 @@ def floor(project: Path, url: str) -> float:
     answers = answers_of(project)
     package, style = answers["package_name"], answers.get("session_style", "sync")
     python = str(project / ".venv" / "bin" / "python")
-    output = run([python, str(BENCH / "floor.py"), package, style], project, DATABASE_URL=url)
+    key = secrets.token_urlsafe(32)  # what a project with accounts needs to start
+    output = run(
+        [python, str(BENCH / "floor.py"), package, style], project, DATABASE_URL=url, SECRET_KEY=key
+    )
     # Its line, wherever it falls among the service's log lines (a warning on a busy machine).
     figure = re.search(r"^creates/s (\d+)$", output, re.MULTILINE)
     assert figure, f"floor.py printed no creates/s line:\n{output}"

@@ -23,7 +23,7 @@ REGISTRATIONS = [
         "from .project import",
         "from .comment import Comment\nfrom .project import",
     ),
-    ("models/__init__.py", '__all__ = ["', '__all__ = ["Comment", "'),
+    ("models/__init__.py", '"Project",', '"Comment", "Project",'),
     (
         "schemas/__init__.py",
         "from .common import",
@@ -31,20 +31,25 @@ REGISTRATIONS = [
     ),
     (
         "schemas/__init__.py",
-        '    "INTEGER_MAX",\n',
-        '    "INTEGER_MAX",\n    "CommentCreate",\n    "CommentRead",\n    "CommentUpdate",\n',
+        '    "Id",\n',
+        '    "CommentCreate",\n    "CommentRead",\n    "CommentUpdate",\n    "Id",\n',
     ),
-    ("api/__init__.py", "from . import health", "from . import comments, health"),
-    ("api/__init__.py", "for module in (health", "for module in (comments, health"),
+    ("api/__init__.py", "health, projects", "comments, health, projects"),
+    ("api/__init__.py", "        health,\n", "        comments,\n        health,\n"),
+]
+# With accounts (auth), its router declares who may call its routes (the README's step 3).
+DECLARATIONS = [
+    ("api/comments.py", "from ..errors", "from ..auth.access import PUBLIC\nfrom ..errors"),
+    ("api/comments.py", 'tags=["comments"])', 'tags=["comments"], dependencies=[PUBLIC])'),
 ]
 
 
-def add_the_model(project: Path, package: str) -> None:
+def add_the_model(project: Path, package: str, auth: bool) -> None:
     source = project / "src" / package
     shutil.copytree(NEW_MODEL / "src", source, dirs_exist_ok=True)
     for test in (NEW_MODEL / "tests").glob("*.py"):
         (project / "tests" / test.name).write_text(test.read_text().replace("PACKAGE", package))
-    for name, old, new in REGISTRATIONS:
+    for name, old, new in REGISTRATIONS + (DECLARATIONS if auth else []):
         path = source / name
         text = path.read_text()
         assert old in text, f"{name} no longer has {old!r}: update REGISTRATIONS"
@@ -57,8 +62,9 @@ def test_a_model_added_as_the_readme_says_passes_the_suite(
 ) -> None:
     variant = prepared(variant_name)
     project = project_copy(variant, tmp_path)
-    package = answers_of(project)["package_name"]
-    add_the_model(project, package)
+    answers = answers_of(project)
+    package = answers["package_name"]
+    add_the_model(project, package, answers.get("auth") == "password")
     env = environment(**variant.env, PYTHONPATH=str(project / "src"))
     make = [variant.bin("python"), "-m", package, "makemigration", "add comments"]
     versions = project / "src" / package / "migrations" / "versions"
