@@ -1,9 +1,11 @@
 """Who may call each route. Each route declares it, in its router's `dependencies` or its
 own (tests/test_guard_access.py fails on a route that does not):
 
-    router = APIRouter(prefix="/tags", dependencies=[PUBLIC])  # anyone
-    async def read_account(caller: SignedIn) -> ...            # a signed-in caller
-    @router.delete("/{tag_id}", dependencies=[role("admin")])  # a caller of that role
+    router = APIRouter(prefix="/tags", dependencies=[PUBLIC])    # anyone
+    async def read_account(caller: SignedIn) -> ...              # a signed-in caller
+    admin = APIRouter(prefix="/admin", dependencies=[role("admin")])  # that role's
+
+A route declares one of them: a route of a PUBLIC router that asks for a caller is refused.
 
 A caller shows who they are with an access token (POST /accounts/token) in the header
 `Authorization: Bearer <token>`; a route that is not public answers 401 without a valid one.
