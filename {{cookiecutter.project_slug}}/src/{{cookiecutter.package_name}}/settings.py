@@ -30,7 +30,8 @@ DRIVERNAME: Final = "postgresql+psycopg"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # A refused value is never in the error's text: a URL may hold a password, a key is secret.
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", hide_input_in_errors=True)
 
     database_url: str = {% if cookiecutter.database == "sqlite" %}f"sqlite:///data/{PACKAGE}.db"{% else %}f"postgresql+psycopg://localhost/{PACKAGE}"{% endif %}
 

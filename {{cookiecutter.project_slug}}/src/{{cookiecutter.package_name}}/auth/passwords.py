@@ -2,14 +2,15 @@
 tells nothing: an unknown e-mail costs a check as a wrong password does.
 
 A hash takes tens of milliseconds of a core and 19 MiB: it runs in a thread, never on the
-event loop, and no more than HASHES_AT_ONCE run at a time in a worker.
+event loop, and no more than HASHES_AT_ONCE run at a time in a worker. The others wait for
+their turn in the event loop, not in the thread pool, which the database calls share.
 """
 
 import functools
 import secrets
-import threading
 from typing import Final
 
+import anyio
 import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,34 +19,28 @@ from argon2.exceptions import InvalidHashError, VerificationError
 # them re-hashes each password as its owner next signs in.
 HASHER: Final = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 HASHES_AT_ONCE: Final = 4
-_turns = threading.BoundedSemaphore(HASHES_AT_ONCE)
+_turns = anyio.CapacityLimiter(HASHES_AT_ONCE)
 
 
 async def hashed(password: str) -> str:
     """The hash to store for a new password."""
-    return await anyio.to_thread.run_sync(_hash, password)
+    return await anyio.to_thread.run_sync(HASHER.hash, password, limiter=_turns)
 
 
 async def checked(password: str, stored: str | None) -> str | None:
     """None unless `password` is the one `stored` hashes (None: no account has the e-mail);
     else the hash to keep: `stored`, or a new one where the parameters have changed."""
-    return await anyio.to_thread.run_sync(_check, password, stored)
-
-
-def _hash(password: str) -> str:
-    with _turns:
-        return HASHER.hash(password)
+    return await anyio.to_thread.run_sync(_check, password, stored, limiter=_turns)
 
 
 def _check(password: str, stored: str | None) -> str | None:
-    with _turns:
-        try:
-            HASHER.verify(stored or _no_account(), password)
-        except (VerificationError, InvalidHashError):
-            return None
+    try:
+        HASHER.verify(stored or _no_account(), password)
+    except (VerificationError, InvalidHashError):
+        return None
     if stored is None:
         return None
-    return _hash(password) if HASHER.check_needs_rehash(stored) else stored
+    return HASHER.hash(password) if HASHER.check_needs_rehash(stored) else stored
 
 
 @functools.cache
