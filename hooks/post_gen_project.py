@@ -90,7 +90,9 @@ def make_repository() -> None:
 def write_secret_key() -> None:
     """A signing key of this checkout's own in .env, which git ignores, so that `serve` starts
     here as it is; a deployment sets SECRET_KEY itself (without one, the service refuses)."""
-    Path(".env").write_text(f"SECRET_KEY={secrets.token_urlsafe(32)}\n")
+    env = Path(".env")
+    env.touch(mode=0o600)  # readable by its owner only, before the key is in it
+    env.write_text(f"SECRET_KEY={secrets.token_urlsafe(32)}\n")
 
 
 def main() -> None:

@@ -121,6 +121,8 @@ def test_chosen_files_only(variant: Variant) -> None:
     auth = answers.get("auth") == "password"
     for path in (f"src/{package}/auth", f"src/{package}/api/accounts.py", ".env"):
         assert (project / path).exists() == auth, path
+    if auth:  # the signing key the hook wrote
+        assert (project / ".env").stat().st_mode & 0o077 == 0, "others may read .env"
 
 
 # What only the other database's, or the other session style's, code would say.
