@@ -16,12 +16,9 @@ from sqlalchemy.orm import Session
 
 {% if cookiecutter.auth == "password" -%}
 from {{ cookiecutter.package_name }}.auth.passwords import HASHER
+{% endif -%}
 from {{ cookiecutter.package_name }}.db.base import Base
-from {{ cookiecutter.package_name }}.models import Account, Project, Tag, Task, User
-{%- else -%}
-from {{ cookiecutter.package_name }}.db.base import Base
-from {{ cookiecutter.package_name }}.models import Project, Tag, Task, User
-{%- endif %}
+from {{ cookiecutter.package_name }}.models import {% if cookiecutter.auth == "password" %}Account, {% endif %}Project, Tag, Task, User
 
 unique = count(1).__next__
 Row = TypeVar("Row", bound=Base)

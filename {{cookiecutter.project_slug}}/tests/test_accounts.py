@@ -43,7 +43,7 @@ def test_a_route_for_a_role_refuses_the_other_roles(
     answered = {}
     with in_process(app) as client:
         for account in (member, admin):
-            token = tokens.issue(Caller(account.id, account.user_id, account.role))
+            token = tokens.issue(Caller.of(account))
             response = client.delete("/everything", headers={"Authorization": f"Bearer {token}"})
             answered[account.role] = response.status_code
     assert answered == {"member": 403, "admin": 200}, answered

@@ -94,7 +94,7 @@ def test_a_route_for_the_signed_in_refuses_every_other_caller(
     with arrange.begin() as session:
         account = new_account(session, new_user(session))
     tokens: Tokens = app.state.tokens
-    caller = Caller(account.id, account.user_id, account.role)
+    caller = Caller.of(account)
     let_in = []
     for method, path in guarded:
         for what, token in forged_tokens(tokens, caller).items():

@@ -15,7 +15,7 @@ DATABASE: Final = "{{ cookiecutter.database }}"
 {%- if cookiecutter.auth == "password" %}
 # HS256 wants a key of at least its hash's 256 bits (RFC 7518, 3.2).
 SECRET_KEY_BYTES: Final = 32
-MAKE_A_KEY: Final = """python -c 'import secrets; print(secrets.token_urlsafe(32))'"""
+MAKE_A_KEY: Final = f"python -c 'import secrets; print(secrets.token_urlsafe({SECRET_KEY_BYTES}))'"
 {%- endif %}
 {%- if cookiecutter.database == "sqlite" %}
 # The schemes DATABASE_URL may use: the service opens each with its own driver.

@@ -38,7 +38,7 @@ async def sign_in(body: SignIn, database: DatabaseDep, tokens: TokensDep) -> Acc
         await database.write(
             accounts.store_password_hash, account_id=account.id, password_hash=kept
         )
-    token = tokens.issue(Caller(account.id, account.user_id, account.role))
+    token = tokens.issue(Caller.of(account))
     return AccessToken(access_token=token, expires_in=int(tokens.lifetime.total_seconds()))
 
 

@@ -9,6 +9,7 @@ from typing import Final
 import jwt
 from pydantic import SecretStr
 
+from ..models import Account
 from ..settings import Settings
 
 ALGORITHM: Final = "HS256"
@@ -24,6 +25,10 @@ class Caller:
     account_id: int
     user_id: int
     role: str
+
+    @classmethod
+    def of(cls, account: Account) -> "Caller":
+        return cls(account.id, account.user_id, account.role)
 
 
 @dataclass(frozen=True)
