@@ -23,9 +23,10 @@ def project_copy(variant: Variant, directory: Path) -> Path:
 
 
 def run_suite(
-    variant: Variant, copy: Path, fuzz: bool
+    variant: Variant, copy: Path, fuzz: bool, modules: tuple[str, ...] = ()
 ) -> tuple[subprocess.CompletedProcess[str], Path]:
-    """The project's suite on the copy, with the copy's src/ first on the import path."""
+    """The project's suite on the copy (only those of the test modules given that the copy
+    has, if any), with the copy's src/ first on the import path."""
     env = environment(**variant.env, PYTHONPATH=str(copy / "src"))
     package = answers_of(copy)["package_name"]
     where = f"import {package}; print({package}.__file__)"
@@ -40,8 +41,9 @@ def run_suite(
     if not fuzz:  # nor the fuzzer's libraries: hypothesis's plugin imports it at the end
         pytest_options += ["-p", "no:schemathesis", "-p", "no:hypothesispytest"]
         pytest_options += [f"--ignore=tests/{FUZZER}"]
+    chosen = [f"tests/{module}" for module in modules if (copy / "tests" / module).exists()]
     result = subprocess.run(
-        [variant.bin("python"), "-m", "pytest", *pytest_options],
+        [variant.bin("python"), "-m", "pytest", *pytest_options, *chosen],
         cwd=copy,
         env=env,
         capture_output=True,
