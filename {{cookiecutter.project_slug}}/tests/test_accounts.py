@@ -1,11 +1,14 @@
 """Accounts through the API: sign up, sign in, the signed-in caller's own account, roles."""
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.auth.access import role
 from {{ cookiecutter.package_name }}.auth.tokens import Caller, Tokens
+from {{ cookiecutter.package_name }}.models import Account
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from tests.factories import PASSWORD, new_account, new_user
@@ -47,3 +50,20 @@ def test_a_route_for_a_role_refuses_the_other_roles(
             response = client.delete("/everything", headers={"Authorization": f"Bearer {token}"})
             answered[account.role] = response.status_code
     assert answered == {"member": 403, "admin": 200}, answered
+
+
+def test_a_refresh_gives_the_role_the_account_has_now(
+    app: FastAPI, client: TestClient, arrange: sessionmaker[Session]
+) -> None:
+    with arrange.begin() as session:
+        user = new_user(session)
+        account = new_account(session, user)
+    signed = client.post("/accounts/token", json={"email": user.email, "password": PASSWORD})
+    with arrange.begin() as session:
+        session.execute(update(Account).where(Account.id == account.id).values(role="admin"))
+    body = {"refresh_token": signed.json()["refresh_token"]}
+    refreshed = client.post("/accounts/token/refresh", json=body)
+    assert refreshed.status_code == 200, refreshed.text
+    tokens: Tokens = app.state.tokens
+    caller = tokens.verified(refreshed.json()["access_token"])
+    assert caller == Caller(account.id, user.id, "admin"), caller

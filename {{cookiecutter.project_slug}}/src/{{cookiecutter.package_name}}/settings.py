@@ -112,6 +112,8 @@ class Settings(BaseSettings):
     # its own, and every command refuses to run without it.
     secret_key: SecretStr = Field(default=SecretStr(""), validate_default=True)
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # How long a refresh token lasts unused: each refresh issues the next, for as long again.
+    refresh_token_days: int = Field(default=14, ge=1, le=365)
 
     @field_validator("secret_key")
     @classmethod

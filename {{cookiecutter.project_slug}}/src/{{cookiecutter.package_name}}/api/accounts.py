@@ -1,12 +1,15 @@
+import datetime as dt
+
 from fastapi import APIRouter
 
 from ..auth import passwords
-from ..auth.access import PUBLIC, SignedIn, TokensDep, Unauthorized
-from ..auth.tokens import Caller
+from ..auth.access import PUBLIC, RefreshTokensDep, SignedIn, TokensDep, Unauthorized
+from ..auth.refresh import Issued, digest, new_family
+from ..auth.tokens import Caller, Tokens
 from ..errors import Conflict, responses
 from ..models import Account
-from ..schemas import AccessToken, AccountCreate, AccountRead, SignIn
-from ..services import accounts
+from ..schemas import AccessToken, AccountCreate, AccountRead, Refresh, SignIn
+from ..services import accounts, sign_ins
 from .dependencies import DatabaseDep
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
@@ -26,23 +29,71 @@ async def create_account(body: AccountCreate, database: DatabaseDep) -> Account:
 
 
 @router.post("/token", responses=responses(Unauthorized), dependencies=[PUBLIC])
-async def sign_in(body: SignIn, database: DatabaseDep, tokens: TokensDep) -> AccessToken:
-    """Sign in: an access token for an account's e-mail and password. An unknown e-mail and
-    a wrong password answer alike, and take as long."""
+async def sign_in(
+    body: SignIn, database: DatabaseDep, tokens: TokensDep, refresh_tokens: RefreshTokensDep
+) -> AccessToken:
+    """Sign in: an access token and a refresh token for an account's e-mail and password. An
+    unknown e-mail and a wrong password answer alike, and take as long."""
     account = await database.read(accounts.account_of, email=body.email)
     stored = account.password_hash if account is not None else None
     kept = await passwords.checked(body.password.get_secret_value(), stored)
-    if account is None or kept is None:
+    if account is None or stored is None or kept is None:
         raise Unauthorized("wrong e-mail or password")
-    if kept != stored:  # hashed again with today's parameters
-        await database.write(
-            accounts.store_password_hash, account_id=account.id, password_hash=kept
-        )
-    token = tokens.issue(Caller.of(account))
-    return AccessToken(access_token=token, expires_in=int(tokens.lifetime.total_seconds()))
+    now = dt.datetime.now(dt.UTC)
+    issued = refresh_tokens.issue(now)
+    await database.write(
+        sign_ins.sign_in,
+        account_id=account.id,
+        checked_hash=stored,
+        new_hash=kept,  # hashed again where the parameters have changed
+        family=new_family(),
+        token_hash=issued.token_hash,
+        expires_at=issued.expires_at,
+        now=now,
+    )
+    return _answer(tokens, account, issued)
+
+
+@router.post("/token/refresh", responses=responses(Unauthorized), dependencies=[PUBLIC])
+async def refresh(
+    body: Refresh, database: DatabaseDep, tokens: TokensDep, refresh_tokens: RefreshTokensDep
+) -> AccessToken:
+    """A new access token and the next refresh token, for a refresh token not used before; the
+    account's role as it is now. One used before revokes every token of its sign-in."""
+    now = dt.datetime.now(dt.UTC)
+    token_hash, issued = digest(body.refresh_token), refresh_tokens.issue(now)
+    account = await database.write(
+        sign_ins.refresh,
+        token_hash=token_hash,
+        next_hash=issued.token_hash,
+        expires_at=issued.expires_at,
+        now=now,
+    )
+    if account is not None:
+        return _answer(tokens, account, issued)
+    # Used before: stolen, or its thief used it first. Revoked in a transaction of its own,
+    # which commits before the 401.
+    if await database.write(sign_ins.revoke_if_used, token_hash=token_hash):
+        raise Unauthorized("the refresh token was used before: its sign-in is revoked")
+    raise Unauthorized("the refresh token is not valid, or has expired: sign in again")
+
+
+@router.post("/sign-out", status_code=204, dependencies=[PUBLIC])
+async def sign_out(body: Refresh, database: DatabaseDep) -> None:
+    """Revoke the refresh token and every other of its sign-in. Access tokens already issued
+    last until they expire (ACCESS_TOKEN_MINUTES): keep them short."""
+    await database.write(sign_ins.sign_out, token_hash=digest(body.refresh_token))
 
 
 @router.get("/me", response_model=AccountRead, responses=responses(Unauthorized))
 async def read_my_account(caller: SignedIn, database: DatabaseDep) -> Account:
     """The signed-in caller's account."""
     return await database.read(accounts.get_account, account_id=caller.account_id)
+
+
+def _answer(tokens: Tokens, account: Account, issued: Issued) -> AccessToken:
+    return AccessToken(
+        access_token=tokens.issue(Caller.of(account)),
+        expires_in=int(tokens.lifetime.total_seconds()),
+        refresh_token=issued.token,
+    )

@@ -9,6 +9,8 @@ A route declares one of them: a route of a PUBLIC router that asks for a caller 
 
 A caller shows who they are with an access token (POST /accounts/token) in the header
 `Authorization: Bearer <token>`; a route that is not public answers 401 without a valid one.
+A token carries the role its account had when it was issued: a new role takes effect at the
+account's next sign-in or refresh, within ACCESS_TOKEN_MINUTES.
 """
 
 from typing import Annotated, Any, ClassVar, Final
@@ -17,12 +19,18 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..errors import AppError
+from ..models.account import ROLES
+from .refresh import RefreshTokens
 from .tokens import Caller, Tokens
 
 
 class Unauthorized(AppError):
     status_code = 401
     headers: ClassVar = {"WWW-Authenticate": "Bearer"}
+
+
+class InvalidToken(Unauthorized):
+    headers: ClassVar = {"WWW-Authenticate": 'Bearer error="invalid_token"'}  # RFC 6750, 3.1
 
 
 class Forbidden(AppError):
@@ -37,7 +45,13 @@ def _tokens(request: Request) -> Tokens:
     return tokens
 
 
+def _refresh_tokens(request: Request) -> RefreshTokens:
+    refresh_tokens: RefreshTokens = request.app.state.refresh_tokens  # create_app's
+    return refresh_tokens
+
+
 TokensDep = Annotated[Tokens, Depends(_tokens)]
+RefreshTokensDep = Annotated[RefreshTokens, Depends(_refresh_tokens)]
 
 
 def public() -> None:
@@ -53,12 +67,14 @@ async def signed_in(
             "sign in: send Authorization: Bearer <access token> (from POST /accounts/token)"
         )
     if (caller := tokens.verified(credentials.credentials)) is None:
-        raise Unauthorized("the access token is not valid, or has expired: sign in again")
+        raise InvalidToken("the access token is not valid, or has expired: refresh it")
     return caller
 
 
 def role(name: str) -> Any:
     """Callers of the role `name` only; others, signed in, answer 403."""
+    if name not in ROLES:
+        raise ValueError(f"no role {name!r}: roles are {', '.join(ROLES)} (models/account.py)")
 
     async def of_the_role(caller: SignedIn) -> Caller:
         if caller.role != name:

@@ -33,6 +33,11 @@ async def checked(password: str, stored: str | None) -> str | None:
     return await anyio.to_thread.run_sync(_check, password, stored, limiter=_turns)
 
 
+async def prepare() -> None:
+    """Make, at start-up, the hash an unknown e-mail is checked against."""
+    await anyio.to_thread.run_sync(_no_account, limiter=_turns)
+
+
 def _check(password: str, stored: str | None) -> str | None:
     try:
         HASHER.verify(stored or _no_account(), password)
@@ -46,5 +51,5 @@ def _check(password: str, stored: str | None) -> str | None:
 @functools.cache
 def _no_account() -> str:
     """What a sign-in with an unknown e-mail is checked against: a hash of the parameters in
-    use, of a password nobody knows."""
+    use, of a password nobody knows (made by prepare())."""
     return HASHER.hash(secrets.token_urlsafe(32))

@@ -1,21 +1,24 @@
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db.base import Base
 
-ROLES = ("member", "admin")
+ROLES = ("member", "admin")  # a role a route may ask for: role("admin") in auth/access.py
 
 
 class Account(Base):
     """How a user signs in: one account each, deleted with its user."""
 
     __tablename__ = "accounts"
+    __table_args__ = (
+        CheckConstraint("role IN (" + ", ".join(f"'{role}'" for role in ROLES) + ")", "role"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     # Argon2id, its parameters and salt in the string (auth/passwords.py): never answered.
     password_hash: Mapped[str] = mapped_column(String(255), info={"private": True})
-    role: Mapped[str] = mapped_column(String(20))  # one of ROLES
+    role: Mapped[str] = mapped_column(String(20))
 
     def __repr__(self) -> str:
         return f"Account(id={self.id!r}, user_id={self.user_id!r}, role={self.role!r})"

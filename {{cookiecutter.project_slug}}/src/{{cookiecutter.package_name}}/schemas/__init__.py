@@ -5,7 +5,7 @@ columns a model marks private with mapped_column(info={"private": True}).
 """
 
 {% if cookiecutter.auth == "password" -%}
-from .account import AccessToken, AccountCreate, AccountRead, SignIn
+from .account import AccessToken, AccountCreate, AccountRead, Refresh, SignIn
 {% endif -%}
 from .common import INTEGER_MAX, Id, WrittenPlainly
 from .page import Page, PageOfRows
@@ -28,6 +28,7 @@ __all__ = [
     "ProjectRead",
     "ProjectUpdate",
 {%- if cookiecutter.auth == "password" %}
+    "Refresh",
     "SignIn",
 {%- endif %}
     "TagCreate",

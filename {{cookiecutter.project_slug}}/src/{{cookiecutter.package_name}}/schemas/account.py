@@ -30,9 +30,19 @@ class SignIn(RequestBody):
     password: Annotated[SecretStr, Field(max_length=256)]
 
 
+# token_urlsafe(32) is 43 characters: room to spare, no room for a megabyte.
+RefreshToken = Annotated[str, Field(min_length=1, max_length=100)]
+
+
 class AccessToken(BaseModel):
-    """OAuth 2's answer (RFC 6749, 5.1): send access_token as `Authorization: Bearer ...`."""
+    """OAuth 2's answer (RFC 6749, 5.1): send access_token as `Authorization: Bearer ...`;
+    trade refresh_token, once, for the next pair at POST /accounts/token/refresh."""
 
     access_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105  (OAuth's word, not a secret)
     expires_in: int  # seconds
+    refresh_token: str
+
+
+class Refresh(RequestBody):
+    refresh_token: RefreshToken

@@ -3,7 +3,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..models import Account, User
 from ..schemas import AccountCreate
-from .rows import add, change, get_or_404
+from .rows import add, get_or_404
 
 
 async def create_account(
@@ -20,10 +20,3 @@ async def account_of(session: AsyncSession, *, email: str) -> Account | None:
 
 async def get_account(session: AsyncSession, *, account_id: int, lock: bool = False) -> Account:
     return await get_or_404(session, Account, account_id, lock=lock)
-
-
-async def store_password_hash(
-    session: AsyncSession, *, account_id: int, password_hash: str
-) -> Account:
-    account = await get_account(session, account_id=account_id, lock=True)
-    return await change(session, account, {"password_hash": password_hash})

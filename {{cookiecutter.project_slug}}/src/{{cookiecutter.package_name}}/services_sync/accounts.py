@@ -3,7 +3,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Account, User
 from ..schemas import AccountCreate
-from .rows import add, change, get_or_404
+from .rows import add, get_or_404
 
 
 def create_account(session: Session, *, body: AccountCreate, password_hash: str) -> Account:
@@ -18,8 +18,3 @@ def account_of(session: Session, *, email: str) -> Account | None:
 
 def get_account(session: Session, *, account_id: int, lock: bool = False) -> Account:
     return get_or_404(session, Account, account_id, lock=lock)
-
-
-def store_password_hash(session: Session, *, account_id: int, password_hash: str) -> Account:
-    account = get_account(session, account_id=account_id, lock=True)
-    return change(session, account, {"password_hash": password_hash})

@@ -1,0 +1,93 @@
+"""Refresh tokens: each is traded once for the next, a token used twice revokes every token of
+its sign-in, an expired one or one signed out is refused, and none is stored as it is sent."""
+
+import datetime as dt
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from {{ cookiecutter.package_name }}.models import refresh_tokens
+
+from tests.factories import PASSWORD, new_account, new_user
+
+REFRESH = "/accounts/token/refresh"
+
+
+def signed_in(client: TestClient, arrange: sessionmaker[Session]) -> str:
+    """A new account's refresh token, from signing in."""
+    with arrange.begin() as session:
+        user = new_user(session)
+        new_account(session, user)
+    answer = client.post("/accounts/token", json={"email": user.email, "password": PASSWORD})
+    assert answer.status_code == 200, answer.text
+    token: str = answer.json()["refresh_token"]
+    return token
+
+
+def refreshed(client: TestClient, token: str) -> str | None:
+    """The next refresh token, or None where the token is refused (401)."""
+    answer = client.post(REFRESH, json={"refresh_token": token})
+    assert answer.status_code in (200, 401), answer.text
+    return answer.json()["refresh_token"] if answer.status_code == 200 else None
+
+
+def test_a_refresh_token_is_traded_once(client: TestClient, arrange: sessionmaker[Session]) -> None:
+    first = signed_in(client, arrange)
+    assert refreshed(client, first) is not None, "a refresh token just issued was refused"
+    again = refreshed(client, first)
+    assert again is None, (
+        "a refresh token was traded twice: whoever copied it keeps the account for as long as "
+        "they like. Take it in the statement that checks it is unused (sign_ins.refresh)"
+    )
+
+
+def test_a_token_used_twice_revokes_its_sign_in(
+    client: TestClient, arrange: sessionmaker[Session]
+) -> None:
+    stolen = signed_in(client, arrange)
+    kept = refreshed(client, stolen)  # the first to use it: its owner or its thief
+    assert kept is not None
+    assert refreshed(client, stolen) is None, "a refresh token was traded twice"
+    assert refreshed(client, kept) is None, (
+        "a refresh token used a second time left its sign-in's newer tokens valid: one who "
+        "stole it first keeps the account. Revoke every token of its family "
+        "(sign_ins.revoke_if_used)"
+    )
+
+
+def test_a_signed_out_token_is_refused(client: TestClient, arrange: sessionmaker[Session]) -> None:
+    first = signed_in(client, arrange)
+    latest = refreshed(client, first)
+    assert latest is not None
+    assert client.post("/accounts/sign-out", json={"refresh_token": latest}).status_code == 204
+    assert refreshed(client, latest) is None, (
+        "a refresh token still worked after signing out with it (sign_ins.sign_out)"
+    )
+
+
+def test_an_expired_token_is_refused(
+    client: TestClient, arrange: sessionmaker[Session], fresh_engine: Engine
+) -> None:
+    token = signed_in(client, arrange)
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    with fresh_engine.begin() as connection:
+        connection.execute(update(refresh_tokens).values(expires_at=past))
+    assert refreshed(client, token) is None, (
+        "a refresh token was traded after it expired (REFRESH_TOKEN_DAYS): refuse one whose "
+        "expires_at has passed (sign_ins.refresh)"
+    )
+
+
+def test_a_refresh_token_is_stored_hashed(
+    client: TestClient, arrange: sessionmaker[Session], fresh_engine: Engine
+) -> None:
+    token = signed_in(client, arrange)
+    with fresh_engine.connect() as connection:
+        rows = [str(row) for row in connection.execute(select(refresh_tokens))]
+    assert rows, "signing in stored no refresh token"
+    clear = [row for row in rows if token in row]
+    assert not clear, (
+        f"a refresh token is stored as it is sent: a copy of the database signs in as anyone. "
+        f"Store its digest (auth/refresh.py): {clear}"
+    )
