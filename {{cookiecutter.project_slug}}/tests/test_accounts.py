@@ -1,5 +1,6 @@
 """Accounts through the API: sign up, sign in, the signed-in caller's own account, roles."""
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import update
@@ -9,6 +10,7 @@ from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.auth.access import role
 from {{ cookiecutter.package_name }}.auth.tokens import Caller, Tokens
 from {{ cookiecutter.package_name }}.models import Account
+from {{ cookiecutter.package_name }}.models.account import ROLES
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from tests.factories import PASSWORD, new_account, new_user
@@ -67,3 +69,30 @@ def test_a_refresh_gives_the_role_the_account_has_now(
     tokens: Tokens = app.state.tokens
     caller = tokens.verified(refreshed.json()["access_token"])
     assert caller == Caller(account.id, user.id, "admin"), caller
+
+
+def test_signing_in_clears_the_count_of_wrong_passwords(
+    settings: Settings, client: TestClient, arrange: sessionmaker[Session]
+) -> None:
+    with arrange.begin() as session:
+        user = new_user(session)
+        new_account(session, user)
+    wrong = {"email": user.email, "password": "not it!"}
+    limit = settings.sign_in_attempts
+    answers = [client.post("/accounts/token", json=wrong) for _ in range(limit - 1)]
+    answers.append(client.post("/accounts/token", json=wrong | {"password": PASSWORD}))
+    answers += [client.post("/accounts/token", json=wrong) for _ in range(limit)]
+    codes = [answer.status_code for answer in answers]
+    assert codes == [401] * (limit - 1) + [200] + [401] * limit, codes
+
+
+def test_an_account_of_each_role_can_be_stored(arrange: sessionmaker[Session]) -> None:
+    """ROLES and the migrated CHECK constraint on accounts.role say the same."""
+    with arrange.begin() as session:
+        stored = [new_account(session, new_user(session), role=name).role for name in ROLES]
+    assert stored == list(ROLES)
+
+
+def test_a_route_cannot_ask_for_a_role_nobody_has() -> None:
+    with pytest.raises(ValueError, match="no role 'auditor'"):
+        role("auditor")

@@ -16,6 +16,7 @@ from .api import routers
 {%- if cookiecutter.auth == "password" %}
 from .auth import passwords
 from .auth.refresh import RefreshTokens
+from .auth.throttle import SignInLimits
 from .auth.tokens import Tokens
 {%- endif %}
 from .db.session import Database
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 {%- if cookiecutter.auth == "password" %}
     app.state.tokens = Tokens.of(settings)  # what signs and checks access tokens
     app.state.refresh_tokens = RefreshTokens.of(settings)
+    app.state.sign_in_limits = SignInLimits.of(settings)
 {%- endif %}
     install_error_handlers(app)
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)

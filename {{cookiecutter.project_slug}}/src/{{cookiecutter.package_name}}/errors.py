@@ -41,11 +41,12 @@ class Problem(BaseModel):
 
 class AppError(Exception):
     status_code = 500
-    headers: ClassVar[Mapping[str, str] | None] = None
+    headers: ClassVar[Mapping[str, str] | None] = None  # what each error of the class answers
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, headers: Mapping[str, str] | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.answer_headers = {**(self.headers or {}), **(headers or {})}  # and this one's own
 
 
 class NotFound(AppError):

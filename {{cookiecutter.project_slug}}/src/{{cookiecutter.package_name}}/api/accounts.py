@@ -1,10 +1,18 @@
 import datetime as dt
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from ..auth import passwords
-from ..auth.access import PUBLIC, RefreshTokensDep, SignedIn, TokensDep, Unauthorized
+from ..auth.access import (
+    PUBLIC,
+    RefreshTokensDep,
+    SignedIn,
+    SignInLimitsDep,
+    TokensDep,
+    Unauthorized,
+)
 from ..auth.refresh import Issued, digest, new_family
+from ..auth.throttle import TooManyAttempts
 from ..auth.tokens import Caller, Tokens
 from ..errors import Conflict, responses
 from ..models import Account
@@ -28,22 +36,38 @@ async def create_account(body: AccountCreate, database: DatabaseDep) -> Account:
     return await database.write(accounts.create_account, body=body, password_hash=password_hash)
 
 
-@router.post("/token", responses=responses(Unauthorized), dependencies=[PUBLIC])
+@router.post("/token", responses=responses(Unauthorized, TooManyAttempts), dependencies=[PUBLIC])
 async def sign_in(
-    body: SignIn, database: DatabaseDep, tokens: TokensDep, refresh_tokens: RefreshTokensDep
+    body: SignIn,
+    request: Request,
+    database: DatabaseDep,
+    tokens: TokensDep,
+    refresh_tokens: RefreshTokensDep,
+    limits: SignInLimitsDep,
 ) -> AccessToken:
     """Sign in: an access token and a refresh token for an account's e-mail and password. An
-    unknown e-mail and a wrong password answer alike, and take as long."""
+    unknown e-mail and a wrong password answer alike, and take as long. Too many attempts
+    for the e-mail, or from the client, answer 429 until their window ends."""
+    now = dt.datetime.now(dt.UTC)
+    client = request.client.host if request.client is not None else ""
+    attempt = limits.of_attempt(body.email, client)
+    counted = await database.write(
+        sign_ins.attempt,
+        keys=[limit.key for limit in attempt],
+        now=int(now.timestamp()),
+        window_s=limits.window_s,
+    )
+    limits.check(attempt, counted, int(now.timestamp()))
     account = await database.read(accounts.account_of, email=body.email)
     stored = account.password_hash if account is not None else None
     kept = await passwords.checked(body.password.get_secret_value(), stored)
     if account is None or stored is None or kept is None:
         raise Unauthorized("wrong e-mail or password")
-    now = dt.datetime.now(dt.UTC)
     issued = refresh_tokens.issue(now)
-    await database.write(
+    signed_in = await database.write(
         sign_ins.sign_in,
         account_id=account.id,
+        attempts_key=attempt.by_email.key,
         checked_hash=stored,
         new_hash=kept,  # hashed again where the parameters have changed
         family=new_family(),
@@ -51,6 +75,8 @@ async def sign_in(
         expires_at=issued.expires_at,
         now=now,
     )
+    if not signed_in:  # the password changed since it was checked
+        raise Unauthorized("wrong e-mail or password")
     return _answer(tokens, account, issued)
 
 

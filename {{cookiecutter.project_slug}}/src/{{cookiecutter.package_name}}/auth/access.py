@@ -21,6 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from ..errors import AppError
 from ..models.account import ROLES
 from .refresh import RefreshTokens
+from .throttle import SignInLimits
 from .tokens import Caller, Tokens
 
 
@@ -50,8 +51,14 @@ def _refresh_tokens(request: Request) -> RefreshTokens:
     return refresh_tokens
 
 
+def _sign_in_limits(request: Request) -> SignInLimits:
+    limits: SignInLimits = request.app.state.sign_in_limits  # create_app's
+    return limits
+
+
 TokensDep = Annotated[Tokens, Depends(_tokens)]
 RefreshTokensDep = Annotated[RefreshTokens, Depends(_refresh_tokens)]
+SignInLimitsDep = Annotated[SignInLimits, Depends(_sign_in_limits)]
 
 
 def public() -> None:

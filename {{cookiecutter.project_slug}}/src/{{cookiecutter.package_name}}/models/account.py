@@ -3,7 +3,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db.base import Base
 
-ROLES = ("member", "admin")  # a role a route may ask for: role("admin") in auth/access.py
+# The roles a route may ask for (role("admin") in auth/access.py). A new one needs a migration
+# of the CHECK constraint below too: test_accounts.py stores an account of each.
+ROLES = ("member", "admin")
 
 
 class Account(Base):

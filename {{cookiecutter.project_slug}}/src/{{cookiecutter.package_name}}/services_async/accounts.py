@@ -18,5 +18,5 @@ async def account_of(session: AsyncSession, *, email: str) -> Account | None:
     return await session.scalar(select(Account).join(User).where(User.email == email))
 
 
-async def get_account(session: AsyncSession, *, account_id: int, lock: bool = False) -> Account:
-    return await get_or_404(session, Account, account_id, lock=lock)
+async def get_account(session: AsyncSession, *, account_id: int) -> Account:
+    return await get_or_404(session, Account, account_id)

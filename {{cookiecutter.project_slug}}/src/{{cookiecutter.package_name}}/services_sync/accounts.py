@@ -16,5 +16,5 @@ def account_of(session: Session, *, email: str) -> Account | None:
     return session.scalar(select(Account).join(User).where(User.email == email))
 
 
-def get_account(session: Session, *, account_id: int, lock: bool = False) -> Account:
-    return get_or_404(session, Account, account_id, lock=lock)
+def get_account(session: Session, *, account_id: int) -> Account:
+    return get_or_404(session, Account, account_id)

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 def _app_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    return problem(exc.status_code, exc.detail, headers=exc.headers)
+    return problem(exc.status_code, exc.detail, headers=exc.answer_headers)
 
 
 def _http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -25,7 +25,6 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("password_hash", sa.String(length=255), nullable=False),
         sa.Column("role", sa.String(length=20), nullable=False),
-        sa.CheckConstraint("role IN ('member', 'admin')", name=op.f("ck_accounts_role")),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_accounts_user_id_users"), ondelete="CASCADE"
         ),

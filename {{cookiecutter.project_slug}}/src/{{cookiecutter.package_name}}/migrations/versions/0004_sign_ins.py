@@ -1,6 +1,7 @@
-"""refresh tokens
+"""sign-ins
 
-The refresh tokens of each sign-in (the auth option), by their SHA-256 hash.
+What signing in keeps (the auth option): the refresh tokens of each sign-in, and the attempts
+counted against the limits, each by a SHA-256 hash; and an account's role is one of ROLES.
 
 Revision ID: 0004
 Revises: 0003
@@ -19,6 +20,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("accounts") as batch:
+        batch.create_check_constraint(op.f("ck_accounts_role"), "role IN ('member', 'admin')")
     op.create_table(
         "refresh_tokens",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -40,9 +43,19 @@ def upgrade() -> None:
         op.f("ix_refresh_tokens_account_id"), "refresh_tokens", ["account_id"], unique=False
     )
     op.create_index(op.f("ix_refresh_tokens_family"), "refresh_tokens", ["family"], unique=False)
+    op.create_table(
+        "sign_in_attempts",
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("resets_at", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_sign_in_attempts")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("sign_in_attempts")
     op.drop_index(op.f("ix_refresh_tokens_family"), table_name="refresh_tokens")
     op.drop_index(op.f("ix_refresh_tokens_account_id"), table_name="refresh_tokens")
     op.drop_table("refresh_tokens")
+    with op.batch_alter_table("accounts") as batch:
+        batch.drop_constraint(op.f("ck_accounts_role"), type_="check")
