@@ -49,11 +49,15 @@ def watched(app: ASGIApp) -> Iterator[ASGIApp]:
 
 
 @contextlib.contextmanager
-def in_process(app: ASGIApp, raise_server_exceptions: bool = True) -> Iterator[TestClient]:
+def in_process(
+    app: ASGIApp, raise_server_exceptions: bool = True, base_url: str = "http://testserver"
+) -> Iterator[TestClient]:
     """A test client of the watched app, its lifespan run."""
     with (
         watched(app) as app_watched,
-        TestClient(app_watched, raise_server_exceptions=raise_server_exceptions) as client,
+        TestClient(
+            app_watched, base_url=base_url, raise_server_exceptions=raise_server_exceptions
+        ) as client,
     ):
         yield client
 

@@ -1,5 +1,6 @@
 """Refresh tokens: each is traded once for the next, a token used twice revokes every token of
-its sign-in, an expired one or one signed out is refused, and none is stored as it is sent."""
+its sign-in, an expired one or one signed out is refused, none is stored as it is sent, and
+in the cookie mode none is where a script can read it."""
 
 import datetime as dt
 
@@ -7,9 +8,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.models import refresh_tokens
+from {{ cookiecutter.package_name }}.settings import Settings
 
 from tests.factories import PASSWORD, new_account, new_user
+from tests.problems import in_process
 
 REFRESH = "/accounts/token/refresh"
 
@@ -91,3 +95,29 @@ def test_a_refresh_token_is_stored_hashed(
         f"a refresh token is stored as it is sent: a copy of the database signs in as anyone. "
         f"Store its digest (auth/refresh.py): {clear}"
     )
+
+
+def test_in_the_cookie_mode_no_script_reads_the_token(
+    settings: Settings, arrange: sessionmaker[Session]
+) -> None:
+    with arrange.begin() as session:
+        user = new_user(session)
+        new_account(session, user)
+    app = create_app(settings.model_copy(update={"refresh_token_cookie": True}))
+    # Over HTTPS: browsers send a Secure cookie over HTTPS only, and so does the test client.
+    with in_process(app, base_url="https://testserver") as browser:
+        signed = browser.post("/accounts/token", json={"email": user.email, "password": PASSWORD})
+        attributes = {a.strip().lower() for a in signed.headers["set-cookie"].split(";")[1:]}
+        missing = sorted({"httponly", "secure", "samesite=strict", "path=/accounts"} - attributes)
+        assert signed.json()["refresh_token"] is None, (
+            "in the cookie mode, the refresh token is in the answer's body too: a script (one "
+            "injected into the page) reads it and signs in elsewhere (RefreshTokens.handed)"
+        )
+        assert not missing, (
+            f"in the cookie mode, the refresh token's cookie lacks {missing}: a script reads "
+            "it, or it travels in clear, or another site's request carries it (_set_cookie)"
+        )
+        refreshed = browser.post(REFRESH)  # the cookie presents the token
+        assert refreshed.status_code == 200, refreshed.text
+        assert browser.post("/accounts/sign-out").status_code == 204
+        assert browser.post(REFRESH).status_code == 401, "the cookie outlived signing out"

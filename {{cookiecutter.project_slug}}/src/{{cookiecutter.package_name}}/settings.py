@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     # How long a refresh token lasts unused: each refresh issues the next, for as long again.
     refresh_token_days: int = Field(default=14, ge=1, le=365)
+    # For browsers: refresh tokens in an httpOnly, Secure, SameSite=Strict cookie, not in
+    # answers' bodies (auth/refresh.py).
+    refresh_token_cookie: bool = False
     # Sign-in attempts per e-mail, and per client address, in a window (auth/throttle.py).
     sign_in_attempts: int = Field(default=5, ge=1)
     sign_in_attempts_per_client: int = Field(default=50, ge=1)

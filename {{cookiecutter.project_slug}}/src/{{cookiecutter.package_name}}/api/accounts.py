@@ -1,6 +1,7 @@
 import datetime as dt
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Cookie, Depends, Request, Response
 
 from ..auth import passwords
 from ..auth.access import (
@@ -11,16 +12,31 @@ from ..auth.access import (
     TokensDep,
     Unauthorized,
 )
-from ..auth.refresh import Issued, digest, new_family
+from ..auth.refresh import COOKIE, Issued, RefreshTokens, digest, new_family
 from ..auth.throttle import TooManyAttempts
 from ..auth.tokens import Caller, Tokens
 from ..errors import Conflict, responses
 from ..models import Account
-from ..schemas import AccessToken, AccountCreate, AccountRead, Refresh, SignIn
+from ..schemas import AccessToken, AccountCreate, AccountRead, Refresh, RefreshToken, SignIn
 from ..services import accounts, sign_ins
 from .dependencies import DatabaseDep
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
+
+
+def presented(
+    body: Refresh | None = None,
+    cookie: Annotated[RefreshToken | None, Cookie(alias=COOKIE)] = None,
+) -> str:
+    """The refresh token a request presents: in its body, or in the cookie of the cookie mode."""
+    if body is not None:
+        return body.refresh_token
+    if cookie is not None:
+        return cookie
+    raise Unauthorized('send the refresh token: {"refresh_token": ...} (or its cookie)')
+
+
+PresentedDep = Annotated[str, Depends(presented)]
 
 
 @router.post(
@@ -40,6 +56,7 @@ async def create_account(body: AccountCreate, database: DatabaseDep) -> Account:
 async def sign_in(
     body: SignIn,
     request: Request,
+    response: Response,
     database: DatabaseDep,
     tokens: TokensDep,
     refresh_tokens: RefreshTokensDep,
@@ -77,17 +94,21 @@ async def sign_in(
     )
     if not signed_in:  # the password changed since it was checked
         raise Unauthorized("wrong e-mail or password")
-    return _answer(tokens, account, issued)
+    return _answer(tokens, refresh_tokens, account, issued, response)
 
 
 @router.post("/token/refresh", responses=responses(Unauthorized), dependencies=[PUBLIC])
 async def refresh(
-    body: Refresh, database: DatabaseDep, tokens: TokensDep, refresh_tokens: RefreshTokensDep
+    token: PresentedDep,
+    response: Response,
+    database: DatabaseDep,
+    tokens: TokensDep,
+    refresh_tokens: RefreshTokensDep,
 ) -> AccessToken:
     """A new access token and the next refresh token, for a refresh token not used before; the
     account's role as it is now. One used before revokes every token of its sign-in."""
     now = dt.datetime.now(dt.UTC)
-    token_hash, issued = digest(body.refresh_token), refresh_tokens.issue(now)
+    token_hash, issued = digest(token), refresh_tokens.issue(now)
     account = await database.write(
         sign_ins.refresh,
         token_hash=token_hash,
@@ -96,7 +117,7 @@ async def refresh(
         now=now,
     )
     if account is not None:
-        return _answer(tokens, account, issued)
+        return _answer(tokens, refresh_tokens, account, issued, response)
     # Used before: stolen, or its thief used it first. Revoked in a transaction of its own,
     # which commits before the 401.
     if await database.write(sign_ins.revoke_if_used, token_hash=token_hash):
@@ -104,11 +125,17 @@ async def refresh(
     raise Unauthorized("the refresh token is not valid, or has expired: sign in again")
 
 
-@router.post("/sign-out", status_code=204, dependencies=[PUBLIC])
-async def sign_out(body: Refresh, database: DatabaseDep) -> None:
+@router.post("/sign-out", status_code=204, responses=responses(Unauthorized), dependencies=[PUBLIC])
+async def sign_out(
+    token: PresentedDep,
+    response: Response,
+    database: DatabaseDep,
+    refresh_tokens: RefreshTokensDep,
+) -> None:
     """Revoke the refresh token and every other of its sign-in. Access tokens already issued
     last until they expire (ACCESS_TOKEN_MINUTES): keep them short."""
-    await database.write(sign_ins.sign_out, token_hash=digest(body.refresh_token))
+    await database.write(sign_ins.sign_out, token_hash=digest(token))
+    refresh_tokens.forget(response)
 
 
 @router.get("/me", response_model=AccountRead, responses=responses(Unauthorized))
@@ -117,9 +144,15 @@ async def read_my_account(caller: SignedIn, database: DatabaseDep) -> Account:
     return await database.read(accounts.get_account, account_id=caller.account_id)
 
 
-def _answer(tokens: Tokens, account: Account, issued: Issued) -> AccessToken:
+def _answer(
+    tokens: Tokens,
+    refresh_tokens: RefreshTokens,
+    account: Account,
+    issued: Issued,
+    response: Response,
+) -> AccessToken:
     return AccessToken(
         access_token=tokens.issue(Caller.of(account)),
         expires_in=int(tokens.lifetime.total_seconds()),
-        refresh_token=issued.token,
+        refresh_token=refresh_tokens.handed(issued, response),
     )

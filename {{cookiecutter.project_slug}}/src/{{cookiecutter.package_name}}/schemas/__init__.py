@@ -5,7 +5,7 @@ columns a model marks private with mapped_column(info={"private": True}).
 """
 
 {% if cookiecutter.auth == "password" -%}
-from .account import AccessToken, AccountCreate, AccountRead, Refresh, SignIn
+from .account import AccessToken, AccountCreate, AccountRead, Refresh, RefreshToken, SignIn
 {% endif -%}
 from .common import INTEGER_MAX, Id, WrittenPlainly
 from .page import Page, PageOfRows
@@ -29,6 +29,7 @@ __all__ = [
     "ProjectUpdate",
 {%- if cookiecutter.auth == "password" %}
     "Refresh",
+    "RefreshToken",
     "SignIn",
 {%- endif %}
     "TagCreate",

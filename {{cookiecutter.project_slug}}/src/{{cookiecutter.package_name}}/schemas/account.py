@@ -41,8 +41,10 @@ class AccessToken(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105  (OAuth's word, not a secret)
     expires_in: int  # seconds
-    refresh_token: str
+    refresh_token: str | None  # null where a cookie carries it (REFRESH_TOKEN_COOKIE)
 
 
 class Refresh(RequestBody):
+    """The refresh token, where no cookie carries it."""
+
     refresh_token: RefreshToken
