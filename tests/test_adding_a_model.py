@@ -23,7 +23,7 @@ REGISTRATIONS = [
         "from .project import",
         "from .comment import Comment\nfrom .project import",
     ),
-    ("models/__init__.py", '"Project",', '"Comment", "Project",'),
+    ("models/__init__.py", '    "Project",\n', '    "Comment",\n    "Project",\n'),
     (
         "schemas/__init__.py",
         "from .common import",
