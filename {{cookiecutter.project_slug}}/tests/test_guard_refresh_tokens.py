@@ -3,12 +3,15 @@ its sign-in, an expired one or one signed out is refused, none is stored as it i
 in the cookie mode none is where a script can read it."""
 
 import datetime as dt
+import threading
+import time
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from {{ cookiecutter.package_name }}.app import create_app
+from {{ cookiecutter.package_name }}.auth.refresh import digest
 from {{ cookiecutter.package_name }}.models import refresh_tokens
 from {{ cookiecutter.package_name }}.settings import Settings
 
@@ -43,6 +46,35 @@ def test_a_refresh_token_is_traded_once(client: TestClient, arrange: sessionmake
     assert again is None, (
         "a refresh token was traded twice: whoever copied it keeps the account for as long as "
         "they like. Take it in the statement that checks it is unused (sign_ins.refresh)"
+    )
+
+
+def test_a_token_taken_by_a_refresh_in_flight_is_refused(
+    client: TestClient, arrange: sessionmaker[Session], fresh_engine: Engine
+) -> None:
+    """A refresh beside another in flight with its token waits for it, then refuses the token:
+    one statement takes it, so no read can find it unused while another has it."""
+    token = signed_in(client, arrange)
+    answers: list[int] = []
+
+    def refresh() -> None:
+        answers.append(client.post(REFRESH, json={"refresh_token": token}).status_code)
+
+    with fresh_engine.connect() as elsewhere:  # a refresh in flight, not yet committed
+        taken = dt.datetime.now(dt.UTC)
+        elsewhere.execute(
+            update(refresh_tokens)
+            .where(refresh_tokens.c.token_hash == digest(token))
+            .values(used_at=taken)
+        )
+        second = threading.Thread(target=refresh)
+        second.start()
+        time.sleep(0.5)  # the second refresh reaches the token, and waits
+        elsewhere.commit()
+    second.join(timeout=30)
+    assert answers == [401], (
+        f"a refresh beside another in flight with its token answered {answers}: both trade it. "
+        "Take the token in the statement that checks it is unused (sign_ins.refresh)"
     )
 
 
