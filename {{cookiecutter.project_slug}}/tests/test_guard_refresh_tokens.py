@@ -5,9 +5,10 @@ in the cookie mode none is where a script can read it."""
 import datetime as dt
 import threading
 import time
+from collections.abc import Callable
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from {{ cookiecutter.package_name }}.app import create_app
@@ -49,32 +50,61 @@ def test_a_refresh_token_is_traded_once(client: TestClient, arrange: sessionmake
     )
 
 
+def beside_a_refresh_in_flight(
+    engine: Engine, request: Callable[[], int], taken: str, added: str | None = None
+) -> list[int]:
+    """What `request` answers, sent while another refresh, not yet committed, has taken the
+    token `taken` (and added the next of its family, `added`)."""
+    answers: list[int] = []
+    with engine.connect() as elsewhere:
+        now = dt.datetime.now(dt.UTC)
+        took = update(refresh_tokens).where(refresh_tokens.c.token_hash == digest(taken))
+        returned = (refresh_tokens.c.account_id, refresh_tokens.c.family)
+        row = elsewhere.execute(took.values(used_at=now).returning(*returned)).one()
+        if added is not None:
+            later = now + dt.timedelta(days=1)
+            next_one = {"token_hash": digest(added), "expires_at": later}
+            elsewhere.execute(insert(refresh_tokens).values(**row._asdict(), **next_one))
+        sent = threading.Thread(target=lambda: answers.append(request()))
+        sent.start()
+        time.sleep(0.5)  # the request reaches the rows the refresh in flight holds, and waits
+        elsewhere.commit()
+    sent.join(timeout=30)
+    return answers
+
+
 def test_a_token_taken_by_a_refresh_in_flight_is_refused(
     client: TestClient, arrange: sessionmaker[Session], fresh_engine: Engine
 ) -> None:
     """A refresh beside another in flight with its token waits for it, then refuses the token:
     one statement takes it, so no read can find it unused while another has it."""
     token = signed_in(client, arrange)
-    answers: list[int] = []
-
-    def refresh() -> None:
-        answers.append(client.post(REFRESH, json={"refresh_token": token}).status_code)
-
-    with fresh_engine.connect() as elsewhere:  # a refresh in flight, not yet committed
-        taken = dt.datetime.now(dt.UTC)
-        elsewhere.execute(
-            update(refresh_tokens)
-            .where(refresh_tokens.c.token_hash == digest(token))
-            .values(used_at=taken)
-        )
-        second = threading.Thread(target=refresh)
-        second.start()
-        time.sleep(0.5)  # the second refresh reaches the token, and waits
-        elsewhere.commit()
-    second.join(timeout=30)
+    answers = beside_a_refresh_in_flight(
+        fresh_engine, lambda: client.post(REFRESH, json={"refresh_token": token}).status_code, token
+    )
     assert answers == [401], (
         f"a refresh beside another in flight with its token answered {answers}: both trade it. "
         "Take the token in the statement that checks it is unused (sign_ins.refresh)"
+    )
+
+
+def test_a_reuse_beside_a_refresh_in_flight_revokes_what_it_adds(
+    client: TestClient, arrange: sessionmaker[Session], fresh_engine: Engine
+) -> None:
+    stolen = signed_in(client, arrange)
+    kept = refreshed(client, stolen)  # its thief's, who refreshes it as its owner reuses stolen
+    assert kept is not None
+    added = "the next token, that the refresh in flight adds"
+    answers = beside_a_refresh_in_flight(
+        fresh_engine,
+        lambda: client.post(REFRESH, json={"refresh_token": stolen}).status_code,
+        kept,
+        added,
+    )
+    assert answers == [401], f"a reused refresh token answered {answers}"
+    assert refreshed(client, added) is None, (
+        "a reuse revoked its sign-in but missed the token a refresh in flight added: the thief "
+        "keeps the account. Lock the family's tokens before deleting them (sign_ins._revoke)"
     )
 
 
