@@ -66,15 +66,14 @@ async def sign_in(
     unknown e-mail and a wrong password answer alike, and take as long. Too many attempts
     for the e-mail, or from the client, answer 429 until their window ends."""
     now = dt.datetime.now(dt.UTC)
+    epoch_s = int(now.timestamp())  # the limits' clock
     client = request.client.host if request.client is not None else ""
     attempt = limits.of_attempt(body.email, client)
+    keys = [limit.key for limit in attempt]
     counted = await database.write(
-        sign_ins.attempt,
-        keys=[limit.key for limit in attempt],
-        now=int(now.timestamp()),
-        window_s=limits.window_s,
+        sign_ins.attempt, keys=keys, now=epoch_s, window_s=limits.window_s
     )
-    limits.check(attempt, counted, int(now.timestamp()))
+    limits.check(attempt, counted, epoch_s)
     account = await database.read(accounts.account_of, email=body.email)
     stored = account.password_hash if account is not None else None
     kept = await passwords.checked(body.password.get_secret_value(), stored)
