@@ -46,6 +46,7 @@ ONLY_WHEN = {
         f"src/{PACKAGE}/migrations/versions/0004_sign_ins.py",
         "tests/test_accounts.py",
         "tests/test_guard_access.py",
+        "tests/test_guard_ownership.py",
         "tests/test_guard_passwords.py",
         "tests/test_guard_refresh_tokens.py",
         "tests/test_guard_sign_in_limits.py",

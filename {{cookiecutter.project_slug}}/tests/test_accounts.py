@@ -13,8 +13,10 @@ from {{ cookiecutter.package_name }}.models import Account
 from {{ cookiecutter.package_name }}.models.account import ROLES
 from {{ cookiecutter.package_name }}.settings import Settings
 
-from tests.factories import PASSWORD, new_account, new_user
+from tests.factories import PASSWORD, new_account, new_project, new_task, new_user
 from tests.problems import in_process
+
+pytestmark = pytest.mark.tokens  # the app as deployed (conftest.py)
 
 
 def test_signing_up_then_in_gives_a_token_of_the_account(client: TestClient) -> None:
@@ -96,3 +98,18 @@ def test_an_account_of_each_role_can_be_stored(arrange: sessionmaker[Session]) -
 def test_a_route_cannot_ask_for_a_role_nobody_has() -> None:
     with pytest.raises(ValueError, match="no role 'auditor'"):
         role("auditor")
+
+
+def test_an_admin_sees_and_changes_every_members_rows(
+    app: FastAPI, client: TestClient, arrange: sessionmaker[Session]
+) -> None:
+    with arrange.begin() as session:
+        project = new_project(session, new_user(session))
+        task = new_task(session, project)
+        admin = new_account(session, new_user(session), role="admin")
+    tokens: Tokens = app.state.tokens
+    headers = {"Authorization": f"Bearer {tokens.issue(Caller.of(admin))}"}
+    listed = client.get("/projects", headers=headers).json()["items"]
+    assert [row["id"] for row in listed] == [project.id], listed
+    changed = client.patch(f"/tasks/{task.id}", json={"done": True}, headers=headers)
+    assert changed.status_code == 200, changed.text

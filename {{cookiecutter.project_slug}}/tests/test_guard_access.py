@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import jwt
+import pytest
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
@@ -21,6 +22,8 @@ from {{ cookiecutter.package_name }}.auth.tokens import ALGORITHM, Caller, Token
 
 from tests.factories import new_account, new_user
 from tests.problems import assert_problem
+
+pytestmark = pytest.mark.tokens  # the app as deployed (conftest.py)
 
 Route = tuple[str, str]  # (method, path)
 

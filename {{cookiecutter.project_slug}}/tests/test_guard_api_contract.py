@@ -4,7 +4,9 @@ for its status, and no error body shows the driver's or Python's words.
 
 Each operation gets generated requests; then sequences chain operations through the links
 Schemathesis infers (create, then read, change and delete what was created), each from an
-empty database. The examples are derandomized, so a run repeats exactly; for a longer search:
+empty database.{% if cookiecutter.auth == "password" %} Every request is signed in, as an admin with a real access token, so
+that every operation is in reach.{% endif %} The examples are derandomized, so a run repeats
+exactly; for a longer search:
 FUZZ_EXAMPLES=500 uv run pytest tests/test_guard_api_contract.py
 """
 
@@ -27,6 +29,9 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
+{% if cookiecutter.auth == "password" -%}
+from {{ cookiecutter.package_name }}.auth.tokens import Caller, Tokens
+{% endif -%}
 from {{ cookiecutter.package_name }}.settings import Settings
 
 from tests.database import empty
@@ -55,7 +60,25 @@ def allowed_data_accepted(ctx: Any, response: Response, case: Case[Any]) -> bool
     return positive_data_acceptance(ctx, response, case)
 
 
+{% if cookiecutter.auth == "password" -%}
+@schemathesis.check
+def signed_in_throughout(ctx: Any, response: Response, case: Case[Any]) -> bool | None:
+    """A request refused for its access token reached none of what the fuzzer tests."""
+    if response.status_code == 401 and "access token" in response.json().get("detail", ""):
+        raise AssertionError(f"the fuzzer's access token was refused: {response.text[:300]}")
+    return None
+
+
+CHECKS = [
+    not_a_server_error,
+    allowed_data_accepted,
+    response_schema_conformance,
+    no_internals,
+    signed_in_throughout,
+]
+{%- else -%}
 CHECKS = [not_a_server_error, allowed_data_accepted, response_schema_conformance, no_internals]
+{%- endif %}
 FUZZING = hypothesis_settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "25")),
     derandomize=True,
@@ -67,13 +90,25 @@ FUZZING = hypothesis_settings(
     suppress_health_check=list(HealthCheck),
 )
 SEQUENCES = hypothesis_settings(FUZZING, stateful_step_count=10)
+{%- if cookiecutter.auth == "password" %}
+
+pytestmark = pytest.mark.tokens  # the app as deployed (conftest.py)
+{%- endif %}
 
 
 @pytest.fixture
 def api(app: FastAPI) -> Iterator[BaseSchema]:
     """The app's own OpenAPI document, served by a real uvicorn."""
     with serving(app) as url:
+{%- if cookiecutter.auth == "password" %}
+        schema = schemathesis.openapi.from_url(f"{url}/openapi.json")
+        tokens: Tokens = app.state.tokens
+        token = tokens.issue(Caller(account_id=1, user_id=1, role="admin"))
+        schema.config.update(headers={"Authorization": f"Bearer {token}"})
+        yield schema
+{%- else %}
         yield schemathesis.openapi.from_url(f"{url}/openapi.json")
+{%- endif %}
 
 
 def test_every_operation_keeps_the_contract(api: BaseSchema) -> None:

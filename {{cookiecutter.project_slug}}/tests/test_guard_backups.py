@@ -11,7 +11,6 @@ from fastapi import FastAPI
 from sqlalchemy import create_engine, make_url, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.db.dialect import scratch_database
 from {{ cookiecutter.package_name }}.maintenance.backups import (
     Refused,
@@ -21,6 +20,7 @@ from {{ cookiecutter.package_name }}.maintenance.backups import (
 from {{ cookiecutter.package_name }}.models import Tag
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from tests.apps import app_of
 from tests.archives import fill
 from tests.problems import in_process
 from tests.server import serving
@@ -101,7 +101,7 @@ def test_a_backup_under_writers_restores_every_acknowledged_row(
             "copy the database as one transaction sees it, with what the WAL holds, not its "
             "file (db/archive.py snapshot)"
         )
-        with in_process(create_app(elsewhere)) as client:
+        with in_process(app_of(elsewhere)) as client:
             kept = client.get(f"/tags/{max(before)}")
             added = client.post("/tags", json={"name": "after the restore"})
         assert (kept.status_code, added.status_code) == (200, 201), (

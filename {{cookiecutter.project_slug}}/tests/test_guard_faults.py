@@ -17,11 +17,11 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import Engine, func, select
 
-from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.models import Tag
 from {{ cookiecutter.package_name }}.settings import Settings
 from {{ cookiecutter.package_name }}.web import limits
 
+from tests.apps import app_of
 from tests.database import write_lock_held_elsewhere
 from tests.server import PROMPT_S, SLACK_S, Answer, serving, timed
 
@@ -54,7 +54,7 @@ def test_a_held_lock_answers_503_in_time_and_holds_up_nothing_else(
     settings: Settings, fresh_engine: Engine
 ) -> None:
     settings = settings.model_copy(update={"database_timeout_ms": TIMEOUT_MS})
-    with serving(create_app(settings)) as server_url:
+    with serving(app_of(settings)) as server_url:
         stuck, meanwhile, after = asyncio.run(behind_a_held_lock(server_url, settings))
 
     slowest = max(answer.seconds for answer in stuck)
@@ -118,7 +118,7 @@ def raw_exchange(server_url: str, sent: bytes, wait_s: float) -> bytes:
 def test_a_body_too_large_is_refused_before_it_is_read(settings: Settings) -> None:
     settings = settings.model_copy(update={"max_body_bytes": 1000})
     head = b"POST /tags HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
-    with serving(create_app(settings)) as server_url:
+    with serving(app_of(settings)) as server_url:
         try:  # the head announces 1001 bytes that never come
             announced = raw_exchange(server_url, head + b"Content-Length: 1001\r\n\r\n", 5)
         except TimeoutError:

@@ -15,7 +15,6 @@ from sqlalchemy import Engine, Row, make_url, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.maintenance.backups import (
     Refused,
     backup,
@@ -23,6 +22,7 @@ from {{ cookiecutter.package_name }}.maintenance.backups import (
 from {{ cookiecutter.package_name }}.models import Tag, Task
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from tests.apps import app_of
 from tests.factories import new_project, new_tag, new_task, new_user
 from tests.other_client import OtherTransaction
 from tests.postgresql_server import connected
@@ -61,7 +61,7 @@ def test_an_unreachable_database_is_503_not_500(settings: Settings) -> None:
     settings = settings.model_copy(
         update={"database_url": closed_port.render_as_string(hide_password=False)}
     )
-    with in_process(create_app(settings), raise_server_exceptions=False) as client:
+    with in_process(app_of(settings), raise_server_exceptions=False) as client:
         assert client.get("/healthz").status_code == 200, "liveness must not need the database"
         for path in ("/readyz", "/users"):
             response = client.get(path)

@@ -15,13 +15,13 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import make_url
 
-from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.maintenance.migrate import (
     MigrationRefused,
     upgrade,
 )
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from tests.apps import app_of
 from tests.migrations import migrations_plus
 from tests.postgresql_server import connected
 from tests.server import PROMPT_S, SLACK_S, Answer, serving, timed
@@ -111,7 +111,7 @@ def test_a_server_that_never_answers_is_503_in_time_then_serves(settings: Settin
         )
         bound = settings.connect_timeout_s + SLACK_S
         requests = [("GET", "/readyz"), ("GET", "/users"), ("POST", "/users")]
-        with serving(create_app(settings)) as server_url:
+        with serving(app_of(settings)) as server_url:
             migration = migrating(settings)  # what `serve` does first; meanwhile, requests
             seen = asyncio.run(answers(server_url, requests))
             migrated = migration(bound + 5)

@@ -21,10 +21,10 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }}.api.dependencies import DatabaseDep
-from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.db.slow_services import STRIKES
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from tests.apps import app_of
 from tests.database import SLEEP, sleep_in_sql
 from tests.server import serving, timed
 from tests.sessions import as_service
@@ -52,7 +52,7 @@ slow_service = as_service(slow_query)
 
 
 def app_with_slow_routes(settings: Settings) -> FastAPI:
-    app = create_app(settings)
+    app = app_of(settings)
 
     @app.get("/slow-read")
     async def read_slowly(database: DatabaseDep) -> None:

@@ -18,12 +18,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
-from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.db.dialect import database_file
 from {{ cookiecutter.package_name }}.db.session import Database
 from {{ cookiecutter.package_name }}.errors import Unavailable
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from tests.apps import app_of
 from tests.problems import in_process
 from tests.sessions import engine_of
 
@@ -61,7 +61,7 @@ def answer(client: TestClient, method: str, path: str, **kwargs: Any) -> tuple[i
 def test_a_file_it_may_not_write_answers_503_and_heals(settings: Settings) -> None:
     file = database_file(settings)
     assert file is not None
-    with in_process(create_app(settings)) as client:
+    with in_process(app_of(settings)) as client:
         with unwritable(file):
             read = answer(client, "GET", "/tags")
             refused = answer(client, "POST", "/tags", json={"name": "refused"})

@@ -11,10 +11,10 @@ from contextlib import contextmanager
 from fastapi.testclient import TestClient
 from httpx2 import Response
 
-from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.db.dialect import writers_lock
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from tests.apps import app_of
 from tests.problems import in_process
 
 
@@ -64,7 +64,7 @@ def test_a_writer_waits_for_another_workers_writer_as_long_as_for_the_lock(
     settings: Settings,
 ) -> None:
     settings = settings.model_copy(update={"database_timeout_ms": 300})
-    with in_process(create_app(settings)) as client, ThreadPoolExecutor(1) as requests:
+    with in_process(app_of(settings)) as client, ThreadPoolExecutor(1) as requests:
         with another_workers_writer(settings):
             given_up = answer_within(requests.submit(client.post, "/tags", json={"name": "a"}), 5)
         # As a later request would: the abandoned wait, woken when the lock was let go, has

@@ -11,9 +11,9 @@ import httpx2
 import pytest
 from fastapi import FastAPI
 
-from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.settings import Settings
 
+from tests.apps import app_of
 from tests.server import serving, timed
 
 THRESHOLD_MS = 100
@@ -23,7 +23,7 @@ SHORT_S, BURST, BUSY_THRESHOLD_MS = 0.005, 200, 300
 
 
 def app_that_holds_the_loop(settings: Settings, threshold_ms: int) -> FastAPI:
-    app = create_app(settings.model_copy(update={"blocked_loop_warn_ms": threshold_ms}))
+    app = app_of(settings.model_copy(update={"blocked_loop_warn_ms": threshold_ms}))
     app.state.longest_hold_s = 0.0
 
     @app.get("/hold")
@@ -84,7 +84,7 @@ def test_a_kept_alive_connection_waits_for_no_delayed_ack(settings: Settings) ->
             return [(await timed(http, "GET", "/healthz")).seconds for _ in range(20)]
 
     # tests.server binds without IPPROTO_TCP, as uvicorn does for WORKERS > 1.
-    with serving(create_app(settings)) as url:
+    with serving(app_of(settings)) as url:
         seconds = sorted(asyncio.run(one_after_another(url)))
     median = seconds[len(seconds) // 2]
     assert median < 0.02, (

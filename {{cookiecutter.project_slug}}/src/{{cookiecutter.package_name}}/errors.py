@@ -49,6 +49,10 @@ class AppError(Exception):
         self.answer_headers = {**(self.headers or {}), **(headers or {})}  # and this one's own
 
 
+class Forbidden(AppError):
+    status_code = 403
+
+
 class NotFound(AppError):
     status_code = 404
 

@@ -1,9 +1,12 @@
 """What routes are given besides their parameters."""
 
-from typing import Annotated
+from typing import Annotated, Any, Final
 
 from fastapi import Depends, Request
 
+{% if cookiecutter.auth == "password" -%}
+from ..auth.access import owned_by, role
+{% endif -%}
 from ..db.session import Database
 
 
@@ -14,3 +17,24 @@ async def _database(request: Request) -> Database:
 
 
 DatabaseDep = Annotated[Database, Depends(_database)]
+{%- if cookiecutter.auth == "password" %}
+
+# Who may change the rows every user shares (users, tags): admins; others read them.
+EDITORS: Final[list[Any]] = [role("admin")]
+{%- else %}
+
+
+async def owned_by() -> int | None:
+    """Whose projects and tasks a request sees and changes: everyone's (None), as no caller
+    signs in. The auth option answers the caller's own instead."""
+    return None
+
+
+# Who may change the rows every user shares (users, tags): anyone, as no caller signs in;
+# admins, under the auth option.
+EDITORS: Final[list[Any]] = []
+{%- endif %}
+
+
+# The user whose rows a route may see and change, None for every user's (services/rows.py).
+OwnedBy = Annotated[int | None, Depends(owned_by)]

@@ -18,7 +18,7 @@ from typing import Annotated, Any, ClassVar, Final
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ..errors import AppError
+from ..errors import AppError, Forbidden
 from ..models.account import ROLES
 from .refresh import RefreshTokens
 from .throttle import SignInLimits
@@ -32,10 +32,6 @@ class Unauthorized(AppError):
 
 class InvalidToken(Unauthorized):
     headers: ClassVar = {"WWW-Authenticate": 'Bearer error="invalid_token"'}  # RFC 6750, 3.1
-
-
-class Forbidden(AppError):
-    status_code = 403
 
 
 _bearer = HTTPBearer(auto_error=False, description="An access token from POST /accounts/token")
@@ -93,5 +89,14 @@ def role(name: str) -> Any:
 
 PUBLIC: Final = Depends(public)
 SignedIn = Annotated[Caller, Depends(signed_in)]
+SIGNED_IN: Final = Depends(signed_in)
+
+
+async def owned_by(caller: SignedIn) -> int | None:
+    """Whose projects and tasks the caller sees and changes: their own; an admin, everyone's
+    (None). Another's row is answered 404, as one that does not exist (services/rows.py)."""
+    return None if caller.role == "admin" else caller.user_id
+
+
 # What a route's dependencies must include, one way or another (role() depends on signed_in).
 DECLARATIONS: Final = (public, signed_in)

@@ -1,8 +1,9 @@
 """Helpers every service shares: look-up, insert, partial update, paging."""
 
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import ColumnElement, Select, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.interfaces import ORMOption
 
@@ -15,12 +16,20 @@ Model = TypeVar("Model", bound=Base)
 
 
 async def get_or_404(
-    session: AsyncSession, model: type[Model], id_: int, *options: ORMOption, lock: bool = False
+    session: AsyncSession,
+    model: type[Model],
+    id_: int,
+    *options: ORMOption,
+    lock: bool = False,
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> Model:
-    """The row, or NotFound. lock=True for a row the service goes on to change or delete: it
-    stays locked until the commit, so concurrent changes of it take turns, each one reading
-    what the one before left (SELECT ... FOR UPDATE, where the database locks rows)."""
-    row = await session.get(model, id_, options=options, with_for_update=lock)
+    """The row, or NotFound; NotFound too for a row that fails a condition of `where`, such
+    as whose it is: a row the caller may not see is answered as one that does not exist, so
+    nobody learns which ids others have. lock=True for a row the service goes on to change or
+    delete: it stays locked until the commit, so concurrent changes of it take turns, each one
+    reading what the one before left (SELECT ... FOR UPDATE, where the database locks rows)."""
+    query = select(model).where(inspect(model).primary_key[0] == id_, *where).options(*options)
+    row = (await session.scalars(query.with_for_update() if lock else query)).one_or_none()
     if row is None:
         raise NotFound(f"{model.__name__} {id_} does not exist")
     return row
