@@ -46,7 +46,7 @@ def test_a_route_for_a_role_refuses_the_other_roles(
     with arrange.begin() as session:
         member = new_account(session, new_user(session))
         admin = new_account(session, new_user(session), role="admin")
-    tokens: Tokens = app.state.tokens
+    tokens: Tokens = app.state.auth.tokens
     answered = {}
     with in_process(app) as client:
         for account in (member, admin):
@@ -68,7 +68,7 @@ def test_a_refresh_gives_the_role_the_account_has_now(
     body = {"refresh_token": signed.json()["refresh_token"]}
     refreshed = client.post("/accounts/token/refresh", json=body)
     assert refreshed.status_code == 200, refreshed.text
-    tokens: Tokens = app.state.tokens
+    tokens: Tokens = app.state.auth.tokens
     caller = tokens.verified(refreshed.json()["access_token"])
     assert caller == Caller(account.id, user.id, "admin"), caller
 
@@ -107,7 +107,7 @@ def test_an_admin_sees_and_changes_every_members_rows(
         project = new_project(session, new_user(session))
         task = new_task(session, project)
         admin = new_account(session, new_user(session), role="admin")
-    tokens: Tokens = app.state.tokens
+    tokens: Tokens = app.state.auth.tokens
     headers = {"Authorization": f"Bearer {tokens.issue(Caller.of(admin))}"}
     listed = client.get("/projects", headers=headers).json()["items"]
     assert [row["id"] for row in listed] == [project.id], listed

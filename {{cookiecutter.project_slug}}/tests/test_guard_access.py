@@ -109,7 +109,7 @@ def test_a_route_for_the_signed_in_refuses_every_other_caller(
     assert guarded, "no route is for the signed-in only: nothing to check"
     with arrange.begin() as session:
         account = new_account(session, new_user(session))
-    tokens: Tokens = app.state.tokens
+    tokens: Tokens = app.state.auth.tokens
     caller = Caller.of(account)
     let_in = []
     for method, path in guarded:

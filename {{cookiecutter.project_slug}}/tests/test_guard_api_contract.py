@@ -102,7 +102,7 @@ def api(app: FastAPI) -> Iterator[BaseSchema]:
     with serving(app) as url:
 {%- if cookiecutter.auth == "password" %}
         schema = schemathesis.openapi.from_url(f"{url}/openapi.json")
-        tokens: Tokens = app.state.tokens
+        tokens: Tokens = app.state.auth.tokens
         token = tokens.issue(Caller(account_id=1, user_id=1, role="admin"))
         schema.config.update(headers={"Authorization": f"Bearer {token}"})
         yield schema

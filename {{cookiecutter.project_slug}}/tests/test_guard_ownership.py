@@ -29,7 +29,7 @@ class Member(NamedTuple):
 
 
 def bearer(app: FastAPI, account: Account) -> dict[str, str]:
-    tokens: Tokens = app.state.tokens
+    tokens: Tokens = app.state.auth.tokens
     return {"Authorization": f"Bearer {tokens.issue(Caller.of(account))}"}
 
 

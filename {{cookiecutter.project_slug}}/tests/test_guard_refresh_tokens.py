@@ -46,7 +46,7 @@ def test_a_refresh_token_is_traded_once(client: TestClient, arrange: sessionmake
     again = refreshed(client, first)
     assert again is None, (
         "a refresh token was traded twice: whoever copied it keeps the account for as long as "
-        "they like. Take it in the statement that checks it is unused (sign_ins.refresh)"
+        "they like. Take it in the statement that checks it is unused (refresh_token.taken)"
     )
 
 
@@ -84,7 +84,7 @@ def test_a_token_taken_by_a_refresh_in_flight_is_refused(
     )
     assert answers == [401], (
         f"a refresh beside another in flight with its token answered {answers}: both trade it. "
-        "Take the token in the statement that checks it is unused (sign_ins.refresh)"
+        "Take the token in the statement that checks it is unused (refresh_token.taken)"
     )
 
 
@@ -104,7 +104,8 @@ def test_a_reuse_beside_a_refresh_in_flight_revokes_what_it_adds(
     assert answers == [401], f"a reused refresh token answered {answers}"
     assert refreshed(client, added) is None, (
         "a reuse revoked its sign-in but missed the token a refresh in flight added: the thief "
-        "keeps the account. Lock the family's tokens before deleting them (sign_ins._revoke)"
+        "keeps the account. Lock the family's tokens before deleting them "
+        "(refresh_token.family_locked)"
     )
 
 
@@ -141,7 +142,7 @@ def test_an_expired_token_is_refused(
         connection.execute(update(refresh_tokens).values(expires_at=past))
     assert refreshed(client, token) is None, (
         "a refresh token was traded after it expired (REFRESH_TOKEN_DAYS): refuse one whose "
-        "expires_at has passed (sign_ins.refresh)"
+        "expires_at has passed (refresh_token.taken)"
     )
 
 

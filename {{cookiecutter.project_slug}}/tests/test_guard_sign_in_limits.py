@@ -84,5 +84,5 @@ def test_attempts_at_once_reach_no_more_checks_than_the_limit(
     assert len(checks) <= limit, (
         f"{AT_ONCE} wrong passwords sent at once reached {len(checks)} password checks, for a "
         f"limit of {limit}: each attempt over the limit cost a hash. Count each attempt, and "
-        "check the limit, before its password (sign_ins.attempt, SignInLimits.check)"
+        "check the limit, before its password (sign_in_attempt.counted, SignInLimits.check)"
     )

@@ -15,9 +15,7 @@ from fastapi import FastAPI
 from .api import routers
 {%- if cookiecutter.auth == "password" %}
 from .auth import passwords
-from .auth.refresh import RefreshTokens
-from .auth.throttle import SignInLimits
-from .auth.tokens import Tokens
+from .auth.access import Auth
 {%- endif %}
 from .db.session import Database
 from .errors import ANY_ERROR
@@ -66,9 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 {%- endif %}
     )
 {%- if cookiecutter.auth == "password" %}
-    app.state.tokens = Tokens.of(settings)  # what signs and checks access tokens
-    app.state.refresh_tokens = RefreshTokens.of(settings)
-    app.state.sign_in_limits = SignInLimits.of(settings)
+    app.state.auth = Auth.of(settings)
 {%- endif %}
     install_error_handlers(app)
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)

@@ -6,15 +6,14 @@ from fastapi import APIRouter, Cookie, Depends, Request, Response
 from ..auth import passwords
 from ..auth.access import (
     PUBLIC,
-    RefreshTokensDep,
+    Auth,
+    AuthDep,
     SignedIn,
-    SignInLimitsDep,
-    TokensDep,
     Unauthorized,
 )
-from ..auth.refresh import COOKIE, Issued, RefreshTokens, digest, new_family
+from ..auth.refresh import COOKIE, Issued, digest, new_family
 from ..auth.throttle import TooManyAttempts
-from ..auth.tokens import Caller, Tokens
+from ..auth.tokens import Caller
 from ..errors import Conflict, responses
 from ..models import Account
 from ..schemas import AccessToken, AccountCreate, AccountRead, Refresh, RefreshToken, SignIn
@@ -58,9 +57,7 @@ async def sign_in(
     request: Request,
     response: Response,
     database: DatabaseDep,
-    tokens: TokensDep,
-    refresh_tokens: RefreshTokensDep,
-    limits: SignInLimitsDep,
+    auth: AuthDep,
 ) -> AccessToken:
     """Sign in: an access token and a refresh token for an account's e-mail and password. An
     unknown e-mail and a wrong password answer alike, and take as long. Too many attempts
@@ -68,6 +65,7 @@ async def sign_in(
     now = dt.datetime.now(dt.UTC)
     epoch_s = int(now.timestamp())  # the limits' clock
     client = request.client.host if request.client is not None else ""
+    limits = auth.sign_in_limits
     attempt = limits.of_attempt(body.email, client)
     keys = [limit.key for limit in attempt]
     counted = await database.write(
@@ -79,7 +77,7 @@ async def sign_in(
     kept = await passwords.checked(body.password.get_secret_value(), stored)
     if account is None or stored is None or kept is None:
         raise Unauthorized("wrong e-mail or password")
-    issued = refresh_tokens.issue(now)
+    issued = auth.refresh_tokens.issue(now)
     signed_in = await database.write(
         sign_ins.sign_in,
         account_id=account.id,
@@ -93,7 +91,7 @@ async def sign_in(
     )
     if not signed_in:  # the password changed since it was checked
         raise Unauthorized("wrong e-mail or password")
-    return _answer(tokens, refresh_tokens, account, issued, response)
+    return _answer(auth, account, issued, response)
 
 
 @router.post("/token/refresh", responses=responses(Unauthorized), dependencies=[PUBLIC])
@@ -101,13 +99,12 @@ async def refresh(
     token: PresentedDep,
     response: Response,
     database: DatabaseDep,
-    tokens: TokensDep,
-    refresh_tokens: RefreshTokensDep,
+    auth: AuthDep,
 ) -> AccessToken:
     """A new access token and the next refresh token, for a refresh token not used before; the
     account's role as it is now. One used before revokes every token of its sign-in."""
     now = dt.datetime.now(dt.UTC)
-    token_hash, issued = digest(token), refresh_tokens.issue(now)
+    token_hash, issued = digest(token), auth.refresh_tokens.issue(now)
     account = await database.write(
         sign_ins.refresh,
         token_hash=token_hash,
@@ -116,7 +113,7 @@ async def refresh(
         now=now,
     )
     if account is not None:
-        return _answer(tokens, refresh_tokens, account, issued, response)
+        return _answer(auth, account, issued, response)
     # Used before: stolen, or its thief used it first. Revoked in a transaction of its own,
     # which commits before the 401.
     if await database.write(sign_ins.revoke_if_used, token_hash=token_hash):
@@ -129,12 +126,12 @@ async def sign_out(
     token: PresentedDep,
     response: Response,
     database: DatabaseDep,
-    refresh_tokens: RefreshTokensDep,
+    auth: AuthDep,
 ) -> None:
     """Revoke the refresh token and every other of its sign-in. Access tokens already issued
     last until they expire (ACCESS_TOKEN_MINUTES): keep them short."""
     await database.write(sign_ins.sign_out, token_hash=digest(token))
-    refresh_tokens.forget(response)
+    auth.refresh_tokens.forget(response)
 
 
 @router.get("/me", response_model=AccountRead, responses=responses(Unauthorized))
@@ -143,15 +140,9 @@ async def read_my_account(caller: SignedIn, database: DatabaseDep) -> Account:
     return await database.read(accounts.get_account, account_id=caller.account_id)
 
 
-def _answer(
-    tokens: Tokens,
-    refresh_tokens: RefreshTokens,
-    account: Account,
-    issued: Issued,
-    response: Response,
-) -> AccessToken:
+def _answer(auth: Auth, account: Account, issued: Issued, response: Response) -> AccessToken:
     return AccessToken(
-        access_token=tokens.issue(Caller.of(account)),
-        expires_in=int(tokens.lifetime.total_seconds()),
-        refresh_token=refresh_tokens.handed(issued, response),
+        access_token=auth.tokens.issue(Caller.of(account)),
+        expires_in=int(auth.tokens.lifetime.total_seconds()),
+        refresh_token=auth.refresh_tokens.handed(issued, response),
     )

@@ -13,6 +13,7 @@ A token carries the role its account had when it was issued: a new role takes ef
 account's next sign-in or refresh, within ACCESS_TOKEN_MINUTES.
 """
 
+from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Final
 
 from fastapi import Depends, Request
@@ -20,6 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..errors import AppError, Forbidden
 from ..models.account import ROLES
+from ..settings import Settings
 from .refresh import RefreshTokens
 from .throttle import SignInLimits
 from .tokens import Caller, Tokens
@@ -37,24 +39,26 @@ class InvalidToken(Unauthorized):
 _bearer = HTTPBearer(auto_error=False, description="An access token from POST /accounts/token")
 
 
-def _tokens(request: Request) -> Tokens:
-    tokens: Tokens = request.app.state.tokens  # create_app's, of SECRET_KEY
-    return tokens
+@dataclass(frozen=True)
+class Auth:
+    """What signs and checks access tokens, issues refresh tokens and limits sign-ins, of the
+    settings: create_app keeps it in app.state.auth."""
+
+    tokens: Tokens
+    refresh_tokens: RefreshTokens
+    sign_in_limits: SignInLimits
+
+    @classmethod
+    def of(cls, settings: Settings) -> "Auth":
+        return cls(Tokens.of(settings), RefreshTokens.of(settings), SignInLimits.of(settings))
 
 
-def _refresh_tokens(request: Request) -> RefreshTokens:
-    refresh_tokens: RefreshTokens = request.app.state.refresh_tokens  # create_app's
-    return refresh_tokens
+def _auth(request: Request) -> Auth:
+    auth: Auth = request.app.state.auth
+    return auth
 
 
-def _sign_in_limits(request: Request) -> SignInLimits:
-    limits: SignInLimits = request.app.state.sign_in_limits  # create_app's
-    return limits
-
-
-TokensDep = Annotated[Tokens, Depends(_tokens)]
-RefreshTokensDep = Annotated[RefreshTokens, Depends(_refresh_tokens)]
-SignInLimitsDep = Annotated[SignInLimits, Depends(_sign_in_limits)]
+AuthDep = Annotated[Auth, Depends(_auth)]
 
 
 def public() -> None:
@@ -62,14 +66,14 @@ def public() -> None:
 
 
 async def signed_in(
-    tokens: TokensDep,
+    auth: AuthDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
     if credentials is None:
         raise Unauthorized(
             "sign in: send Authorization: Bearer <access token> (from POST /accounts/token)"
         )
-    if (caller := tokens.verified(credentials.credentials)) is None:
+    if (caller := auth.tokens.verified(credentials.credentials)) is None:
         raise InvalidToken("the access token is not valid, or has expired: refresh it")
     return caller
 
