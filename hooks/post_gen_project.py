@@ -23,7 +23,10 @@ BY_CRUFT = "{{ cookiecutter._output_dir is not defined }}" == "True"
 # Files an option turns off; a pattern takes a file's versions too, so the order in which
 # the two tables apply does not matter.
 ONLY_WHEN = {
-    ("database", "sqlite"): ["tests/test_guard_sqlite*.py"],
+    ("database", "sqlite"): [
+        "tests/test_guard_sqlite*.py",
+        f"src/{PACKAGE}/migrations/versions/0005_ids_never_reused.py",
+    ],
     ("database", "postgresql"): ["tests/test_guard_postgresql*.py", "tests/postgresql_server.py"],
     ("session_style", "async"): [f"src/{PACKAGE}/db/dialect_*/async_driver.py"],
     ("observability", "opentelemetry"): [
@@ -44,6 +47,7 @@ ONLY_WHEN = {
         f"src/{PACKAGE}/services_*/sign_ins.py",
         f"src/{PACKAGE}/migrations/versions/0003_accounts.py",
         f"src/{PACKAGE}/migrations/versions/0004_sign_ins.py",
+        f"src/{PACKAGE}/migrations/versions/0005_ids_never_reused.py",
         "tests/test_accounts.py",
         "tests/test_guard_access.py",
         "tests/test_guard_ownership.py",

@@ -1,17 +1,19 @@
 """A member sees and changes their own projects and tasks only. Another member's row answers
 as one that does not exist (404, the same words) and stays as it was; lists hold the caller's
-own rows; a task goes into no one else's project. Users and tags, which every member shares,
-only an admin changes."""
+own rows; a task goes into no one else's project; a deleted member's token, valid until it
+expires, names no one else. Only an admin reads the users (their e-mails with them) and
+changes the tags, which every member's tasks share."""
 
 from typing import NamedTuple
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
 from {{ cookiecutter.package_name }}.auth.tokens import Caller, Tokens
-from {{ cookiecutter.package_name }}.models import Account, Project, Task
+from {{ cookiecutter.package_name }}.models import Account, Project, Task, User
 
 from tests.factories import new_account, new_project, new_tag, new_task, new_user
 from tests.problems import assert_problem
@@ -140,29 +142,56 @@ def test_a_task_goes_into_no_one_elses_project(
     assert [task["id"] for task in listed.json()["items"]] == [owner.task.id], listed.text
 
 
-def test_only_an_admin_changes_what_every_member_shares(
+def test_only_an_admin_reads_users_or_changes_tags(
     app: FastAPI, client: TestClient, arrange: sessionmaker[Session], owner: Member, other: Member
 ) -> None:
     with arrange.begin() as session:
         tag = new_tag(session)
         admin = bearer(app, new_account(session, new_user(session), role="admin"))
-    changes = [
+    assert client.get("/tags", headers=other.headers).status_code == 200, "a member read no tag"
+    admins_only = [
+        ("GET", "/users", None),
+        ("GET", f"/users/{owner.user_id}", None),
         ("POST", "/users", {"email": "new@example.com", "name": "New"}),
         ("PATCH", f"/users/{owner.user_id}", {"name": "Renamed"}),
         ("DELETE", f"/users/{owner.user_id}", None),
+        ("POST", "/tags", {"name": "new"}),
         ("PATCH", f"/tags/{tag.id}", {"name": "renamed"}),
         ("DELETE", f"/tags/{tag.id}", None),
     ]
     let_through = [
         f"{method} {path}: {answer.status_code}"
-        for method, path, body in changes
+        for method, path, body in admins_only
         if (answer := client.request(method, path, json=body, headers=other.headers)).status_code
         != 403
     ]
     assert not let_through, (
-        "a member changed rows every member shares; only an admin may (EDITORS in "
-        f"api/dependencies.py): {let_through}"
+        "a member read the users, e-mails and all, or changed the tags every member shares; "
+        "only an admin may (the users' router, EDITORS in api/dependencies.py): "
+        f"{let_through}"
     )
-    for method, path, body in changes:
+    for method, path, body in admins_only:
         answer = client.request(method, path, json=body, headers=admin)
         assert answer.status_code < 300, f"{method} {path} as an admin: {answer.text}"
+
+
+def test_a_deleted_members_token_names_no_one_else(
+    app: FastAPI, client: TestClient, arrange: sessionmaker[Session]
+) -> None:
+    """An access token lasts until it expires: the ids it names must not come to be those of
+    the next member to sign up."""
+    with arrange.begin() as session:
+        gone = member(app, session)  # the newest member: whose ids a reuse would hand out
+    with arrange.begin() as session:
+        session.execute(delete(User).where(User.id == gone.user_id))
+    with arrange.begin() as session:
+        newcomer = member(app, session)
+    seen = {
+        path: client.get(path, headers=gone.headers).json()
+        for path in ("/projects", "/tasks", "/accounts/me")
+    }
+    assert seen["/projects"]["items"] == seen["/tasks"]["items"] == [], (
+        "a deleted member's token reached the rows of the member who signed up next, whose "
+        f"ids it named (ids reused: AUTOINCREMENT, migration 0005): {seen}"
+    )
+    assert seen["/accounts/me"].get("user_id") != newcomer.user_id, seen

@@ -19,19 +19,18 @@ async def _database(request: Request) -> Database:
 DatabaseDep = Annotated[Database, Depends(_database)]
 {%- if cookiecutter.auth == "password" %}
 
-# Who may change the rows every user shares (users, tags): admins; others read them.
+# Who may change the tags, which every member's tasks share: admins; members read them.
 EDITORS: Final[list[Any]] = [role("admin")]
 {%- else %}
 
 
 async def owned_by() -> int | None:
     """Whose projects and tasks a request sees and changes: everyone's (None), as no caller
-    signs in. The auth option answers the caller's own instead."""
+    signs in."""
     return None
 
 
-# Who may change the rows every user shares (users, tags): anyone, as no caller signs in;
-# admins, under the auth option.
+# Who may change the tags, which every task shares: anyone, as no caller signs in.
 EDITORS: Final[list[Any]] = []
 {%- endif %}
 

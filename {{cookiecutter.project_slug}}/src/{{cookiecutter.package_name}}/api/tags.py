@@ -13,7 +13,13 @@ from .paging import Cursor, Limit
 router = APIRouter(prefix="/tags", tags=["tags"]{% if cookiecutter.auth == "password" %}, dependencies=[SIGNED_IN]{% endif %})
 
 
-@router.post("", status_code=201, response_model=TagRead, responses=responses(Conflict))
+@router.post(
+    "",
+    status_code=201,
+    response_model=TagRead,
+    responses=responses(Conflict),
+    dependencies=EDITORS,
+)
 async def create_tag(body: TagCreate, database: DatabaseDep) -> Tag:
     """Create a tag; names are unique."""
     return await database.write(tags.create_tag, body=body)

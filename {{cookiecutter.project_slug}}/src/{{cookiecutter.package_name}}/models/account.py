@@ -14,6 +14,10 @@ class Account(Base):
     __tablename__ = "accounts"
     __table_args__ = (
         CheckConstraint("role IN (" + ", ".join(f"'{role}'" for role in ROLES) + ")", "role"),
+{%- if cookiecutter.database == "sqlite" %}
+        # Ids never reused (AUTOINCREMENT): an access token names its account's.
+        {"sqlite_autoincrement": True},
+{%- endif %}
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,6 +12,11 @@ if TYPE_CHECKING:
 
 class User(Base):
     __tablename__ = "users"
+{%- if cookiecutter.auth == "password" and cookiecutter.database == "sqlite" %}
+    # Ids never reused (AUTOINCREMENT): an access token names its user's, which must not come
+    # to name the next user once this one is deleted.
+    __table_args__ = ({"sqlite_autoincrement": True},)
+{%- endif %}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

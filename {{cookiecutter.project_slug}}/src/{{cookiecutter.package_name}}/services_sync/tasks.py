@@ -25,8 +25,8 @@ def visible(owned_by: int | None) -> list[ColumnElement[bool]]:
 
 
 def check_project(session: Session, project_id: int, owned_by: int | None) -> None:
-    """A task goes only into a project of the user's: someone else's is answered as the
-    database answers a project that does not exist (web/handlers.py), which it checks."""
+    """A task goes only into a project of the user's: someone else's is answered as a
+    project that does not exist; the database checks that one exists."""
     if owned_by is None:
         return
     query = select(Project.id).where(Project.id == project_id, Project.owner_id == owned_by)
