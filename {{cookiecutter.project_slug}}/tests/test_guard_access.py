@@ -4,20 +4,20 @@ public answers 401 to a caller without a valid access token, whatever the token 
 import datetime as dt
 import re
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import jwt
 import pytest
 from fastapi import FastAPI
-from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from jwt.warnings import InsecureKeyLengthWarning
 from pydantic import SecretStr
 from sqlalchemy.orm import Session, sessionmaker
 
-from {{ cookiecutter.package_name }}.auth.access import DECLARATIONS, signed_in
+from {{ cookiecutter.package_name }}.auth.access import DECLARATIONS, Role, signed_in
+from {{ cookiecutter.package_name }}.auth.refusals import dependencies_of
 from {{ cookiecutter.package_name }}.auth.tokens import ALGORITHM, Caller, Tokens
 
 from tests.factories import new_account, new_user
@@ -28,14 +28,6 @@ pytestmark = pytest.mark.tokens  # the app as deployed (conftest.py)
 Route = tuple[str, str]  # (method, path)
 
 
-def calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
-    """What a route depends on, its dependencies' dependencies too."""
-    for dependency in dependant.dependencies:
-        if dependency.call is not None:
-            yield dependency.call
-        yield from calls(dependency)
-
-
 def declarations(app: FastAPI) -> dict[Route, set[Callable[..., Any]]]:
     """Each operation of the app's, every router's, with the declarations it depends on (its
     router's and those given where the router is included too)."""
@@ -44,7 +36,7 @@ def declarations(app: FastAPI) -> dict[Route, set[Callable[..., Any]]]:
     pages = {app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
     for context in iter_route_contexts(app.routes):
         if isinstance(context.original_route, APIRoute):
-            declared = set(calls(context.dependant)) & set(DECLARATIONS)
+            declared = set(dependencies_of(context.dependant)) & set(DECLARATIONS)
             for method in sorted(context.methods or ()):
                 found[method, context.path or ""] = declared
         elif context.path not in pages:  # FastAPI's own: the documents of the API
@@ -76,6 +68,27 @@ def test_every_route_declares_who_may_call_it(app: FastAPI) -> None:
         f"{method} {path}" for (method, path), declared in found.items() if len(declared) > 1
     )
     assert not both, f"routes declared public and for the signed-in alike: {both}"
+
+
+def test_the_document_names_whom_each_route_refuses(app: FastAPI) -> None:
+    """A client made from the OpenAPI document expects the 401 of each route for the
+    signed-in, and the 403 of each route for a role."""
+    paths = app.openapi()["paths"]
+    unnamed = []
+    for context in iter_route_contexts(app.routes):
+        if not isinstance(context.original_route, APIRoute):
+            continue
+        calls = set(dependencies_of(context.dependant))
+        expected = {"401"} if signed_in in calls else set()
+        expected |= {"403"} if any(isinstance(call, Role) for call in calls) else set()
+        for method in context.methods or ():
+            listed = paths[context.path_format][method.lower()]["responses"]
+            if missing := sorted(expected - set(listed)):
+                unnamed.append(f"{method} {context.path_format}: {missing}")
+    assert not unnamed, (
+        "operations whose refusals the OpenAPI document does not list, though their "
+        f"declarations answer them (auth/refusals.py): {unnamed}"
+    )
 
 
 def made_up(path: str) -> str:

@@ -16,6 +16,7 @@ from .api import routers
 {%- if cookiecutter.auth == "password" %}
 from .auth import passwords
 from .auth.access import Auth
+from .auth.refusals import document_refusals
 {%- endif %}
 from .db.session import Database
 from .errors import ANY_ERROR
@@ -67,6 +68,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.auth = Auth.of(settings)
 {%- endif %}
     install_error_handlers(app)
+{%- if cookiecutter.auth == "password" %}
+    document_refusals(app)
+{%- endif %}
     app.add_middleware(BodyLimits, max_bytes=settings.max_body_bytes)
     app.add_middleware(HeadAsGet)
     app.add_middleware(RequestContext)  # outermost: the limits' answers carry the request id

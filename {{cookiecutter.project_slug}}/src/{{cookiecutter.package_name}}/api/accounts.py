@@ -134,7 +134,7 @@ async def sign_out(
     auth.refresh_tokens.forget(response)
 
 
-@router.get("/me", response_model=AccountRead, responses=responses(Unauthorized))
+@router.get("/me", response_model=AccountRead)
 async def read_my_account(caller: SignedIn, database: DatabaseDep) -> Account:
     """The signed-in caller's account."""
     return await database.read(accounts.get_account, account_id=caller.account_id)

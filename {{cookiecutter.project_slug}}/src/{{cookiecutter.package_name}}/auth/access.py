@@ -78,21 +78,30 @@ async def signed_in(
     return caller
 
 
-def role(name: str) -> Any:
-    """Callers of the role `name` only; others, signed in, answer 403."""
-    if name not in ROLES:
-        raise ValueError(f"no role {name!r}: roles are {', '.join(ROLES)} (models/account.py)")
+SignedIn = Annotated[Caller, Depends(signed_in)]
 
-    async def of_the_role(caller: SignedIn) -> Caller:
-        if caller.role != name:
-            raise Forbidden(f"only an account of the role {name!r} may do this")
+
+@dataclass(frozen=True)
+class Role:
+    """What a route for the role `name` depends on: its caller, if theirs is the role; others,
+    signed in, answer 403."""
+
+    name: str
+
+    async def __call__(self, caller: SignedIn) -> Caller:
+        if caller.role != self.name:
+            raise Forbidden(f"only an account of the role {self.name!r} may do this")
         return caller
 
-    return Depends(of_the_role)
+
+def role(name: str) -> Any:
+    """Callers of the role `name` only."""
+    if name not in ROLES:
+        raise ValueError(f"no role {name!r}: roles are {', '.join(ROLES)} (models/account.py)")
+    return Depends(Role(name))
 
 
 PUBLIC: Final = Depends(public)
-SignedIn = Annotated[Caller, Depends(signed_in)]
 SIGNED_IN: Final = Depends(signed_in)
 
 
