@@ -4,9 +4,10 @@ for its status, and no error body shows the driver's or Python's words.
 
 Each operation gets generated requests; then sequences chain operations through the links
 Schemathesis infers (create, then read, change and delete what was created), each from an
-empty database.{% if cookiecutter.auth == "password" %} Every request is signed in, as an admin with a real access token, so
-that every operation is in reach.{% endif %} The examples are derandomized, so a run repeats
-exactly; for a longer search:
+empty database.{% if cookiecutter.auth == "password" %} Every request carries an access token: an admin's, so that every
+operation is in reach, and for each operation a member's too.{% endif %}
+
+The examples are derandomized, so a run repeats exactly; for a longer search:
 FUZZ_EXAMPLES=500 uv run pytest tests/test_guard_api_contract.py
 """
 
@@ -96,21 +97,31 @@ pytestmark = pytest.mark.tokens  # the app as deployed (conftest.py)
 {%- endif %}
 
 
+{% if cookiecutter.auth == "password" -%}
+@pytest.fixture
+def api(app: FastAPI, request: pytest.FixtureRequest) -> Iterator[BaseSchema]:
+    """The app's own OpenAPI document, served by a real uvicorn; the requests carry an access
+    token of the role the test names (an admin's, unless it names one), made with the app's
+    key, for an account no row holds."""
+    with serving(app) as url:
+        schema = schemathesis.openapi.from_url(f"{url}/openapi.json")
+        tokens: Tokens = app.state.auth.tokens
+        caller = Caller(account_id=1, user_id=1, role=getattr(request, "param", "admin"))
+        token = tokens.issue(caller)
+        schema.config.update(headers={"Authorization": f"Bearer {token}"})
+        yield schema
+{%- else -%}
 @pytest.fixture
 def api(app: FastAPI) -> Iterator[BaseSchema]:
     """The app's own OpenAPI document, served by a real uvicorn."""
     with serving(app) as url:
-{%- if cookiecutter.auth == "password" %}
-        schema = schemathesis.openapi.from_url(f"{url}/openapi.json")
-        tokens: Tokens = app.state.auth.tokens
-        token = tokens.issue(Caller(account_id=1, user_id=1, role="admin"))
-        schema.config.update(headers={"Authorization": f"Bearer {token}"})
-        yield schema
-{%- else %}
         yield schemathesis.openapi.from_url(f"{url}/openapi.json")
 {%- endif %}
 
-
+{% if cookiecutter.auth == "password" %}
+# A member reaches answers an admin never gets: another's project, someone else's owner_id.
+@pytest.mark.parametrize("api", ["admin", "member"], indirect=True)
+{%- endif %}
 def test_every_operation_keeps_the_contract(api: BaseSchema) -> None:
     for result in api.get_all_operations():
         assert isinstance(result, Ok), f"the OpenAPI document is invalid: {result}"
