@@ -38,9 +38,13 @@ def free_port() -> int:
     raise RuntimeError(f"no free port in {first}-{first + PORTS_PER_WORKER - 1}")
 
 
-def call(url: str, body: dict[str, str] | None = None) -> tuple[int, object]:
+def call(
+    url: str, body: dict[str, str] | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, object]:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data, {"content-type": "application/json"})
+    request = urllib.request.Request(
+        url, data, {"content-type": "application/json"} | (headers or {})
+    )
     with urllib.request.urlopen(request, timeout=5) as response:
         return response.status, json.loads(response.read())
 

@@ -94,16 +94,32 @@ def service(variant: Variant) -> Iterator[Service]:
     service.kill()
 
 
-def test_serve_answers_and_keeps_data_across_a_restart(service: Service) -> None:
+KEPT = {"email": "kept@example.com", "name": "Kept"}
+PASSWORD = "a password kept across a restart"
+
+
+def test_serve_answers_and_keeps_data_across_a_restart(variant: Variant, service: Service) -> None:
+    """A row written before a restart reads the same after it: a user, or with accounts (whose
+    users only an admin reads) an account signed up, which then signs in."""
+    accounts = variant.answers.get("auth") == "password"
     service.start()
     assert call(f"{service.url}/healthz") == (200, {"status": "ok"})
     assert call(f"{service.url}/readyz") == (200, {"status": "ready"})
-    status, user = call(f"{service.url}/users", {"email": "kept@example.com", "name": "Kept"})
-    assert status == 201
+    if accounts:
+        status, kept = call(f"{service.url}/accounts", KEPT | {"password": PASSWORD})
+    else:
+        status, kept = call(f"{service.url}/users", KEPT)
+    assert status == 201, kept
     service.stop()
 
     service.start()
-    assert call(f"{service.url}/users/{user['id']}") == (200, user)  # type: ignore[index]
+    if accounts:
+        signing_in = {"email": KEPT["email"], "password": PASSWORD}
+        _, signed = call(f"{service.url}/accounts/token", signing_in)
+        token = {"Authorization": f"Bearer {signed['access_token']}"}  # type: ignore[index]
+        assert call(f"{service.url}/accounts/me", headers=token) == (200, kept)
+    else:
+        assert call(f"{service.url}/users/{kept['id']}") == (200, kept)  # type: ignore[index]
     service.stop()
 
 

@@ -82,8 +82,8 @@ def test_another_members_project_answers_as_missing(
         for wrong in answered_as_missing(client, method, path, other)
     ]
     assert not shown, (
-        "another member's project was not answered as missing (projects.visible in "
-        "services/projects.py, owned_by in auth/access.py):\n" + "\n".join(shown)
+        "another member's project was not answered as missing (Project.visible_to in "
+        "models/project.py, owned_by in auth/access.py):\n" + "\n".join(shown)
     )
     kept = client.get(path, headers=owner.headers)
     assert kept.json()["name"] == owner.project.name, f"the owner's project changed: {kept.text}"

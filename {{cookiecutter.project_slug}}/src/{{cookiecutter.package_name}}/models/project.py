@@ -1,6 +1,6 @@
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db.base import Base
@@ -23,6 +23,12 @@ class Project(Base):
     tasks: Mapped[list["Task"]] = relationship(
         back_populates="project", cascade="all, delete-orphan", passive_deletes=True, lazy="raise"
     )
+
+    @classmethod
+    def visible_to(cls, owned_by: int | None) -> list[ColumnElement[bool]]:
+        """What a project the user `owned_by` may see meets: being theirs; nothing for None,
+        for whom every project is (api/dependencies.py)."""
+        return [] if owned_by is None else [cls.owner_id == owned_by]
 
     def __repr__(self) -> str:
         return f"Project(id={self.id!r}, name={self.name!r})"

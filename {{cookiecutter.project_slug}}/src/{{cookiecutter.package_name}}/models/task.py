@@ -1,13 +1,13 @@
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db.base import Base
+from .project import Project
 from .tag import task_tags
 
 if TYPE_CHECKING:
-    from .project import Project
     from .tag import Tag
     from .user import User
 
@@ -32,6 +32,15 @@ class Task(Base):
     tags: Mapped[list["Tag"]] = relationship(
         secondary=task_tags, back_populates="tasks", passive_deletes=True, lazy="raise"
     )
+
+    @classmethod
+    def visible_to(cls, owned_by: int | None) -> list[ColumnElement[bool]]:
+        """What a task the user `owned_by` may see meets: being in a project of theirs;
+        nothing for None. IN, not EXISTS: a list then reads the tasks of the user's projects
+        from their index, where EXISTS would walk every task in the list's order."""
+        if owned_by is None:
+            return []
+        return [cls.project_id.in_(select(Project.id).where(Project.owner_id == owned_by))]
 
     def __repr__(self) -> str:
         return f"Task(id={self.id!r}, title={self.title!r})"

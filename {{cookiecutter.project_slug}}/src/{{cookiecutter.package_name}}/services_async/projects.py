@@ -1,4 +1,4 @@
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..errors import Forbidden
@@ -8,11 +8,6 @@ from ..schemas import PageOfRows, ProjectCreate, ProjectUpdate
 from .rows import add, change, get_or_404, paginate
 
 BY_ID = Order(Project.id)
-
-
-def visible(owned_by: int | None) -> list[ColumnElement[bool]]:
-    """The projects of the user `owned_by`; every project for None (api/dependencies.py)."""
-    return [] if owned_by is None else [Project.owner_id == owned_by]
 
 
 async def create_project(
@@ -31,7 +26,7 @@ async def list_projects(
     limit: int,
     owned_by: int | None,
 ) -> PageOfRows[Project]:
-    query = select(Project).where(*visible(owned_by))
+    query = select(Project).where(*Project.visible_to(owned_by))
     if owner_id is not None:
         query = query.where(Project.owner_id == owner_id)
     return await paginate(session, query, BY_ID, cursor, limit)
@@ -40,7 +35,9 @@ async def list_projects(
 async def get_project(
     session: AsyncSession, *, project_id: int, owned_by: int | None, lock: bool = False
 ) -> Project:
-    return await get_or_404(session, Project, project_id, lock=lock, where=visible(owned_by))
+    return await get_or_404(
+        session, Project, project_id, lock=lock, where=Project.visible_to(owned_by)
+    )
 
 
 async def update_project(

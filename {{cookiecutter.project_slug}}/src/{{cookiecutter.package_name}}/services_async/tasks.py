@@ -1,7 +1,7 @@
 from collections.abc import Sequence
 
 from pydantic import MISSING
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -16,21 +16,12 @@ WITH_TAGS = selectinload(Task.tags)
 BY_ID = Order(Task.id)
 
 
-def visible(owned_by: int | None) -> list[ColumnElement[bool]]:
-    """The tasks of the projects of the user `owned_by`; every task for None. IN, not EXISTS:
-    a list then reads the user's projects' tasks from their index, where EXISTS would walk
-    every task in the list's order and cost more the larger the table."""
-    if owned_by is None:
-        return []
-    return [Task.project_id.in_(select(Project.id).where(Project.owner_id == owned_by))]
-
-
 async def check_project(session: AsyncSession, project_id: int, owned_by: int | None) -> None:
     """A task goes only into a project of the user's: someone else's is answered as a
     project that does not exist; the database checks that one exists."""
     if owned_by is None:
         return
-    query = select(Project.id).where(Project.id == project_id, Project.owner_id == owned_by)
+    query = select(Project.id).where(Project.id == project_id, *Project.visible_to(owned_by))
     if await session.scalar(query) is None:
         raise Conflict("project_id refers to no row of projects")
 
@@ -56,7 +47,7 @@ async def list_tasks(
     limit: int,
     owned_by: int | None,
 ) -> PageOfRows[Task]:
-    query = select(Task).options(WITH_TAGS).where(*visible(owned_by))
+    query = select(Task).options(WITH_TAGS).where(*Task.visible_to(owned_by))
     if project_id is not None:
         query = query.where(Task.project_id == project_id)
     return await paginate(session, query, BY_ID, cursor, limit)
@@ -65,7 +56,9 @@ async def list_tasks(
 async def get_task(
     session: AsyncSession, *, task_id: int, owned_by: int | None, lock: bool = False
 ) -> Task:
-    return await get_or_404(session, Task, task_id, WITH_TAGS, lock=lock, where=visible(owned_by))
+    return await get_or_404(
+        session, Task, task_id, WITH_TAGS, lock=lock, where=Task.visible_to(owned_by)
+    )
 
 
 async def update_task(

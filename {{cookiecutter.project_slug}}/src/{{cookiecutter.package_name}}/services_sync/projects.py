@@ -1,4 +1,4 @@
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import Forbidden
@@ -8,11 +8,6 @@ from ..schemas import PageOfRows, ProjectCreate, ProjectUpdate
 from .rows import add, change, get_or_404, paginate
 
 BY_ID = Order(Project.id)
-
-
-def visible(owned_by: int | None) -> list[ColumnElement[bool]]:
-    """The projects of the user `owned_by`; every project for None (api/dependencies.py)."""
-    return [] if owned_by is None else [Project.owner_id == owned_by]
 
 
 def create_project(session: Session, *, body: ProjectCreate, owned_by: int | None) -> Project:
@@ -29,7 +24,7 @@ def list_projects(
     limit: int,
     owned_by: int | None,
 ) -> PageOfRows[Project]:
-    query = select(Project).where(*visible(owned_by))
+    query = select(Project).where(*Project.visible_to(owned_by))
     if owner_id is not None:
         query = query.where(Project.owner_id == owner_id)
     return paginate(session, query, BY_ID, cursor, limit)
@@ -38,7 +33,7 @@ def list_projects(
 def get_project(
     session: Session, *, project_id: int, owned_by: int | None, lock: bool = False
 ) -> Project:
-    return get_or_404(session, Project, project_id, lock=lock, where=visible(owned_by))
+    return get_or_404(session, Project, project_id, lock=lock, where=Project.visible_to(owned_by))
 
 
 def update_project(
