@@ -39,6 +39,7 @@ ONLY_WHEN = {
     ("auth", "password"): [
         f"src/{PACKAGE}/auth",
         f"src/{PACKAGE}/api/accounts.py",
+        f"src/{PACKAGE}/maintenance/roles.py",
         f"src/{PACKAGE}/models/account.py",
         f"src/{PACKAGE}/models/refresh_token.py",
         f"src/{PACKAGE}/models/sign_in_attempt.py",

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from {{ cookiecutter.package_name }}.app import create_app
 from {{ cookiecutter.package_name }}.auth.access import role
 from {{ cookiecutter.package_name }}.auth.tokens import Caller, Tokens
+from {{ cookiecutter.package_name }}.cli.arguments import command_line
+from {{ cookiecutter.package_name }}.maintenance.roles import NoAccount, set_role
 from {{ cookiecutter.package_name }}.models import Account
 from {{ cookiecutter.package_name }}.models.account import ROLES
 from {{ cookiecutter.package_name }}.settings import Settings
@@ -113,3 +115,19 @@ def test_an_admin_sees_and_changes_every_members_rows(
     assert [row["id"] for row in listed] == [project.id], listed
     changed = client.patch(f"/tasks/{task.id}", json={"done": True}, headers=headers)
     assert changed.status_code == 200, changed.text
+
+
+def test_set_role_makes_the_first_admin(
+    settings: Settings, arrange: sessionmaker[Session], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with arrange.begin() as session:
+        user = new_user(session)
+        account = new_account(session, user)
+    set_role(settings, f" {user.email.upper()} ", "admin")  # as typed: the stored one is lower
+    with arrange.begin() as session:
+        assert session.get_one(Account, account.id).role == "admin"
+    with pytest.raises(NoAccount, match="sign up first"):
+        set_role(settings, "nobody@example.com", "admin")
+    with pytest.raises(SystemExit):
+        command_line().parse_args(["set-role", user.email, "root"])
+    assert "invalid choice: 'root'" in capsys.readouterr().err

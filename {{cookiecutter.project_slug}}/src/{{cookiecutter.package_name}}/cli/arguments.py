@@ -3,6 +3,10 @@
 import argparse
 from collections.abc import Callable
 from pathlib import Path
+{%- if cookiecutter.auth == "password" %}
+
+from ..models.account import ROLES
+{%- endif %}
 
 
 def command_line() -> argparse.ArgumentParser:
@@ -60,6 +64,15 @@ def command_line() -> argparse.ArgumentParser:
     restore_parser.add_argument(
         "--force", action="store_true", help="replace a database that has rows"
     )
+{%- if cookiecutter.auth == "password" %}
+    role_parser = commands.add_parser(
+        "set-role",
+        help="give ROLE to the account that signs in with EMAIL: the first admin signs up, "
+        "then is made one with this",
+    )
+    role_parser.add_argument("email")
+    role_parser.add_argument("role", choices=ROLES)
+{%- endif %}
     return parser
 
 

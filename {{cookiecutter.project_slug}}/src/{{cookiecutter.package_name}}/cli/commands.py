@@ -18,6 +18,9 @@ from ..logs import config as logging_config
 from ..maintenance.backups import Refused, backup, restore
 from ..maintenance.migrate import MigrationRefused, downgrade, migration_scripts, upgrade
 from ..maintenance.revisions import make_migration, problems
+{%- if cookiecutter.auth == "password" %}
+from ..maintenance.roles import NoAccount, set_role
+{%- endif %}
 from ..maintenance.seed import seed_database
 {%- if cookiecutter.observability == "opentelemetry" %}
 from ..observability.workers import share_metrics_between_workers
@@ -66,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     logging.config.dictConfig(logging_config(settings))
     try:
         run(args, settings, parser)
-    except (MigrationRefused, Refused) as error:
+    except (MigrationRefused, Refused{% if cookiecutter.auth == "password" %}, NoAccount{% endif %}) as error:
         sys.exit(f"{args.command}: {error}")
     except CommandError as error:  # Alembic's: a revision it cannot find, for one
         sys.exit(f"{args.command}: {error}{_known_revisions(error)}")
@@ -123,5 +126,10 @@ def run(args: argparse.Namespace, settings: Settings, parser: argparse.ArgumentP
         sys.stdout.write(f"{done}\n")
     elif args.command == "restore":
         sys.stdout.write(f"{restore(settings, args.path, args.force)}\n")
+{%- if cookiecutter.auth == "password" %}
+    elif args.command == "set-role":
+        set_role(settings, args.email, args.role)
+        sys.stdout.write(f"{args.email} signs in as {args.role}\n")
+{%- endif %}
     else:
         seed_database(settings)
