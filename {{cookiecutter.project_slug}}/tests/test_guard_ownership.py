@@ -54,33 +54,31 @@ def other(app: FastAPI, arrange: sessionmaker[Session]) -> Member:
         return member(app, session)
 
 
-def answered_as_missing(client: TestClient, method: str, path: str, other: Member) -> list[str]:
-    """What differs between the other member's request for the path's row and for a row that
-    does not exist; the row's id is in `path`, as {id}."""
+def not_as_missing(client: TestClient, path: str, field: str, other: Member) -> list[str]:
+    """How the other member's GET, PATCH (of `field`) and DELETE of the path's row were
+    answered otherwise than those of a row that does not exist."""
     [row_id] = [part for part in path.split("/") if part.isdigit()]
-    field = "name" if path.startswith("/projects") else "title"
-    body = {field: "Taken"} if method == "PATCH" else None
-    theirs = client.request(method, path, json=body, headers=other.headers)
-    missing = client.request(
-        method, path.replace(row_id, str(MISSING_ID)), json=body, headers=other.headers
-    )
-    if theirs.status_code != 404:
-        return [f"{method} {path}: {theirs.status_code} {theirs.text[:200]}"]
-    detail = assert_problem(theirs, 404, f"{method} {path}")
-    if detail.replace(row_id, "N") != assert_problem(missing, 404).replace(str(MISSING_ID), "N"):
-        return [f"{method} {path}: 404 in other words than a missing row's: {detail}"]
-    return []
+    differences = []
+    for method in ("GET", "PATCH", "DELETE"):
+        body = {field: "Taken"} if method == "PATCH" else None
+        theirs = client.request(method, path, json=body, headers=other.headers)
+        missing = client.request(
+            method, path.replace(row_id, str(MISSING_ID)), json=body, headers=other.headers
+        )
+        if theirs.status_code != 404:
+            differences.append(f"{method} {path}: {theirs.status_code} {theirs.text[:200]}")
+            continue
+        said = assert_problem(theirs, 404, f"{method} {path}").replace(row_id, "N")
+        if said != assert_problem(missing, 404).replace(str(MISSING_ID), "N"):
+            differences.append(f"{method} {path}: 404 in other words than a missing row's: {said}")
+    return differences
 
 
 def test_another_members_project_answers_as_missing(
     client: TestClient, owner: Member, other: Member
 ) -> None:
     path = f"/projects/{owner.project.id}"
-    shown = [
-        wrong
-        for method in ("GET", "PATCH", "DELETE")
-        for wrong in answered_as_missing(client, method, path, other)
-    ]
+    shown = not_as_missing(client, path, "name", other)
     assert not shown, (
         "another member's project was not answered as missing (Project.visible_to in "
         "models/project.py, owned_by in auth/access.py):\n" + "\n".join(shown)
@@ -96,11 +94,7 @@ def test_another_members_task_answers_as_missing(
     client: TestClient, owner: Member, other: Member
 ) -> None:
     path = f"/tasks/{owner.task.id}"
-    shown = [
-        wrong
-        for method in ("GET", "PATCH", "DELETE")
-        for wrong in answered_as_missing(client, method, path, other)
-    ]
+    shown = not_as_missing(client, path, "title", other)
     assert not shown, (
         "another member's task was not answered as missing (get_task in services/tasks.py):\n"
         + "\n".join(shown)
