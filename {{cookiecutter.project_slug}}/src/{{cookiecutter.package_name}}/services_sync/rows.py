@@ -28,8 +28,12 @@ def get_or_404(
     nobody learns which ids others have. lock=True for a row the service goes on to change or
     delete: it stays locked until the commit, so concurrent changes of it take turns, each one
     reading what the one before left (SELECT ... FOR UPDATE, where the database locks rows)."""
-    query = select(model).where(inspect(model).primary_key[0] == id_, *where).options(*options)
-    row = (session.scalars(query.with_for_update() if lock else query)).one_or_none()
+    if not where:  # by the identity map's own path: a read by id on every request
+        row = session.get(model, id_, options=options, with_for_update=lock)
+    else:
+        key = inspect(model).primary_key[0]
+        query = select(model).where(key == id_, *where).options(*options)
+        row = (session.scalars(query.with_for_update() if lock else query)).one_or_none()
     if row is None:
         raise NotFound(f"{model.__name__} {id_} does not exist")
     return row
